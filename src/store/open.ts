@@ -1,0 +1,36 @@
+// Opens the SQLite database with the pragmas a single-writer gateway needs and wraps it
+// in drizzle. Only app.ts (and CLI commands) call this; everything else gets the handle passed in.
+
+import { Database } from "bun:sqlite";
+import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import * as schema from "./schema.ts";
+
+export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
+
+export interface OpenedStore {
+  db: Db;
+  sqlite: Database;
+  close(): void;
+}
+
+export function openSqlite(path: string): OpenedStore {
+  const sqlite = new Database(path, { create: true, strict: true });
+  sqlite.exec("PRAGMA journal_mode = WAL");
+  sqlite.exec("PRAGMA synchronous = NORMAL");
+  // The busy timeout blocks the event loop while it waits; we keep one writer so it rarely fires.
+  sqlite.exec("PRAGMA busy_timeout = 5000");
+  sqlite.exec("PRAGMA foreign_keys = ON");
+  sqlite.exec("PRAGMA temp_store = MEMORY");
+  const db = drizzle({ client: sqlite, schema }) as Db;
+  return {
+    db,
+    sqlite,
+    close() {
+      try {
+        sqlite.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      } finally {
+        sqlite.close();
+      }
+    },
+  };
+}
