@@ -1,0 +1,66 @@
+// The shape every provider channel fills in: how its key is sent, where its model and stream
+// flag live, what its error answers mean for the key pool, how its usage is reported, and how
+// it spells an error. Channels are frozen data plus pure functions of plain inputs.
+
+import type { KeyEvent } from "../pool/types.ts";
+
+export type ChannelId = "openai" | "openai-responses" | "anthropic" | "gemini";
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+}
+
+/** Statuses the settings (global or per group) assign to each class. */
+export interface StatusPolicy {
+  invalidKey: readonly number[];
+  rateLimit: readonly number[];
+  retry: readonly number[];
+}
+
+export interface ClassifyInput {
+  status: number;
+  headers: Headers;
+  /** Text of a non-2xx answer (read up to a small cap); "" for 2xx. */
+  bodyText: string;
+  now: number;
+  statuses: StatusPolicy;
+}
+
+/** A cheap request that proves a key works (relative to the upstream base URL). */
+export interface ValidationProbe {
+  method: "GET" | "POST";
+  path: string;
+  /** JSON text, when the probe has a body. */
+  body?: string;
+}
+
+/** A parsed JSON request body; channels read and may change it in place. */
+export type JsonBody = Record<string, unknown>;
+
+export interface Channel {
+  readonly id: ChannelId;
+  /** Headers set on the upstream request when the client sent none of that name (e.g. anthropic-version). */
+  readonly defaultHeaders: Readonly<Record<string, string>>;
+  /** Puts the upstream key on the outgoing request; client auth is already stripped. */
+  injectKey(headers: Headers, key: string, path: string): void;
+  /** The model the request names (body field, or Gemini's path segment); undefined when none. */
+  readModel(path: string, body: JsonBody | undefined): string | undefined;
+  /** Replaces the model; changes `body` in place and returns the (possibly new) path and whether the body changed. */
+  replaceModel(path: string, body: JsonBody | undefined, model: string): { path: string; bodyChanged: boolean };
+  /** Whether the client asked for a streamed answer. */
+  isStream(path: string, search: URLSearchParams, body: JsonBody | undefined): boolean;
+  /** What an upstream answer means for the key and the upstream. */
+  classify(input: ClassifyInput): KeyEvent;
+  /** Token usage from a whole (non-stream) JSON response body. */
+  usageFromBody(body: unknown): Usage | undefined;
+  /** Folds one SSE event's parsed `data` into the running usage; returns the new running usage. */
+  usageFromEvent(data: unknown, running: Usage | undefined): Usage | undefined;
+  /** The provider's native JSON error body for an answer the gateway makes itself. */
+  errorBody(status: number, message: string): string;
+  /** A cheap request proving a key works, using the group's test model. */
+  validationProbe(testModel: string): ValidationProbe;
+  /** True when the path lists models (so aggregate groups and redirects can rewrite the list). */
+  isModelList(path: string): boolean;
+}
