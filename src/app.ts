@@ -8,8 +8,10 @@ import type { SettingValues } from "./config/settings.ts";
 import { createLocalBus, type Bus } from "./cluster/bus.ts";
 import { migrateSqlite } from "./store/migrate.ts";
 import { openSqlite, type OpenedStore } from "./store/open.ts";
+import { createLogWriter } from "./store/repos/logs.ts";
 import { loadSettings } from "./store/repos/settings.ts";
 import { openSecretBox, type SecretBox } from "./store/secrets.ts";
+import { createLogQueue, type LogQueue } from "./telemetry/log-queue.ts";
 import { createLogger, type Logger } from "./telemetry/logger.ts";
 import { VERSION } from "./version.ts";
 
@@ -31,6 +33,7 @@ export interface Gateway {
   bus: Bus;
   settings: () => SettingValues;
   logger: Logger;
+  logQueue: LogQueue;
   /** Starts listening; returns the bound port. */
   listen(): number;
   /** Marks the node not ready, drains, flushes queues and closes the database. */
@@ -54,6 +57,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (event.kind === "settings-changed") settings = loadSettings(store.db);
   });
 
+  // Request logs reach the database in batches: every second, or sooner when a batch fills up.
+  const logQueue = createLogQueue({
+    sink: createLogWriter(store.sqlite),
+    onBatchReady: () => setImmediate(() => logQueue.flush()),
+  });
+  const logFlushTimer = setInterval(() => logQueue.flush(), 1000);
+
   let stopping = false;
   const app = new Elysia()
     .get("/health", () => ({ status: "ok", version: VERSION, uptime_s: Math.round((now() - startedAt) / 1000) }))
@@ -74,6 +84,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     bus,
     settings: () => settings,
     logger,
+    logQueue,
     listen() {
       app.listen({ port: config.port, hostname: config.host, reusePort: false, idleTimeout: 0, development: false });
       server = app.server ?? undefined;
@@ -82,6 +93,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     async stop() {
       stopping = true;
       await server?.stop(false);
+      clearInterval(logFlushTimer);
+      logQueue.flush();
       store.close();
     },
   };
