@@ -6,9 +6,13 @@ import type { KeyEvent } from "../pool/types.ts";
 
 export type ChannelId = "openai" | "openai-responses" | "anthropic" | "gemini";
 
+/** One answer's tokens, the same meaning for every provider. */
 export interface Usage {
+  /** Every input token the provider processed, cached ones included (Anthropic's cache reads and writes are added in). */
   inputTokens: number;
+  /** Every generated token billed as output, reasoning/thinking tokens included. */
   outputTokens: number;
+  /** The part of inputTokens served from the provider's prompt cache. */
   cachedTokens: number;
 }
 
@@ -26,6 +30,8 @@ export interface ClassifyInput {
   bodyText: string;
   now: number;
   statuses: StatusPolicy;
+  /** The upstream key used, when known: removed from any reason text kept in logs. */
+  key?: string;
 }
 
 /** A cheap request that proves a key works (relative to the upstream base URL). */
@@ -57,6 +63,11 @@ export interface Channel {
   usageFromBody(body: unknown): Usage | undefined;
   /** Folds one SSE event's parsed `data` into the running usage; returns the new running usage. */
   usageFromEvent(data: unknown, running: Usage | undefined): Usage | undefined;
+  /**
+   * Cheap text pre-check run on an SSE event before JSON.parse: false means the event cannot
+   * change usage and may be skipped. May say true wrongly, never false wrongly. Absent = parse all.
+   */
+  mayCarryUsage?(data: string, event: string): boolean;
   /** The provider's native JSON error body for an answer the gateway makes itself. */
   errorBody(status: number, message: string): string;
   /** A cheap request proving a key works, using the group's test model. */
