@@ -1,18 +1,39 @@
 // CLI entry: `poolgate serve` (default), `migrate`, `version`, `--help`.
 // Parses argv and the environment (plus ./.env), turns user errors into one clear line and
 // exit code 2, and hands a validated Config to app.ts. No stack traces for user errors.
+// `serve` re-executes itself once to raise Bun's outbound fetch limit (see relaunchWithHttpLimit).
 
 import { existsSync, readFileSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { CONFIG_VARIABLES, parseConfig, parseDotEnv, weakSecretReasons, type Config } from "./config/env.ts";
-import { createGateway } from "./app.ts";
+import { createGateway, type Gateway } from "./app.ts";
 import { migrateSqlite } from "./store/migrate.ts";
 import { openSqlite } from "./store/open.ts";
 import { DataDirError, ensureDataDir, loadOrCreateSecret } from "./store/secret-files.ts";
 import { WrongEncryptionKeyError } from "./store/secrets.ts";
+import type { UiAssets } from "./ui-serve.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { VERSION } from "./version.ts";
 
 const EXIT_USAGE = 2;
+
+/**
+ * Bun's fetch runs at most 256 outbound requests at once and queues the rest, which would cap a
+ * gateway at 256 concurrent upstream calls (streams hold theirs for minutes). The limit is read
+ * from BUN_CONFIG_MAX_HTTP_REQUESTS only when the process starts, so `serve` sets it by
+ * re-executing itself. 65535 is the most Bun accepts: concurrency is then bounded by the
+ * open-file limit and the clients, not by a hidden queue. Set the variable yourself (e.g. in the
+ * systemd unit) to skip the extra process or to choose another value.
+ */
+const MAX_HTTP_REQUESTS_VAR = "BUN_CONFIG_MAX_HTTP_REQUESTS";
+const MAX_HTTP_REQUESTS = "65535";
+const BUN_DEFAULT_MAX_HTTP_REQUESTS = "256";
+/** Tells the relaunched child which process to outlive by no more than a second. */
+const PARENT_PID_VAR = "POOLGATE_PARENT_PID";
+
+/** A repeat of the same signal within this window is the same keypress delivered twice. */
+const DUPLICATE_SIGNAL_MS = 1000;
+const FORWARDED_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
 
 class UserError extends Error {}
 
@@ -48,9 +69,87 @@ function loadConfig(argv: string[]): Config {
   return result.config;
 }
 
-async function serve(argv: string[]): Promise<void> {
+/** True inside a `bun build --compile` executable, whose own modules live under /$bunfs/ (B:/~BUN/ on Windows). */
+function isCompiledBinary(): boolean {
+  return Bun.main.startsWith("/$bunfs/") || /^[A-Za-z]:[\\/]~BUN[\\/]/.test(Bun.main);
+}
+
+/** The command line that runs this same program again: the binary alone, or bun + its flags + the script. */
+function selfCommand(args: string[]): string[] {
+  if (isCompiledBinary()) return [process.execPath, ...args];
+  return [process.execPath, ...process.execArgv, process.argv[1]!, ...args];
+}
+
+/**
+ * Runs this program again as a child with BUN_CONFIG_MAX_HTTP_REQUESTS set, forwarding stdio and
+ * signals, and exits with the child's code. The child does all the work (and prints a generated
+ * admin key, once); this process only waits.
+ */
+async function relaunchWithHttpLimit(args: string[]): Promise<never> {
+  const child = Bun.spawn(selfCommand(args), {
+    env: { ...process.env, [MAX_HTTP_REQUESTS_VAR]: MAX_HTTP_REQUESTS, [PARENT_PID_VAR]: String(process.pid) },
+    stdio: ["inherit", "inherit", "inherit"],
+  });
+  for (const signal of FORWARDED_SIGNALS) {
+    process.on(signal, () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    });
+  }
+  const code = await child.exited;
+  const signal = child.signalCode;
+  // Like a shell: a child ended by a signal exits 128 + the signal's number.
+  const signalNumber = typeof signal === "string" ? osConstants.signals[signal] : signal;
+  process.exit(signalNumber ? 128 + signalNumber : code);
+}
+
+export type SignalDecision = "stop" | "ignore" | "exit";
+
+/**
+ * Decides what a shutdown signal means: the first one stops gracefully, a later one exits at once.
+ * One Ctrl-C often arrives two or three times within milliseconds: the terminal signals the whole
+ * process group, and `bun run` (and our own relaunching parent) forward it as well. A repeat of the
+ * same signal inside DUPLICATE_SIGNAL_MS is that echo, not a second request to quit.
+ */
+export function createSignalGate(): (signal: string, now: number) => SignalDecision {
+  let first: { signal: string; at: number } | undefined;
+  return (signal, now) => {
+    if (!first) {
+      first = { signal, at: now };
+      return "stop";
+    }
+    return signal === first.signal && now - first.at < DUPLICATE_SIGNAL_MS ? "ignore" : "exit";
+  };
+}
+
+async function serve(argv: string[], run: RunOptions): Promise<void> {
+  if (!process.env[MAX_HTTP_REQUESTS_VAR]) await relaunchWithHttpLimit(["serve", ...argv]);
   const config = loadConfig(argv);
   const logger = createLogger(config.logLevel, config.logFormat);
+  // Handlers go in before the slow part of the start (database, migrations, listen), so a stop
+  // request is never met by the default action; before the gateway exists there is nothing to drain.
+  let gateway: Gateway | undefined;
+  const decide = createSignalGate();
+  const onSignal = (signal: string) => {
+    const decision = decide(signal, Date.now());
+    if (decision === "ignore") return;
+    if (decision === "exit") {
+      logger.warn("second signal, exiting now", { signal });
+      process.exit(1);
+    }
+    logger.info("shutting down", { signal });
+    if (!gateway) process.exit(0);
+    gateway.stop().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error("shutdown failed", { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  watchRelaunchingParent(() => onSignal("SIGTERM"));
+
   ensureDataDir(config.dataDir);
   const auth = loadOrCreateSecret(config.dataDir, "auth.key", config.authKey, "pg-admin-");
   const encryption = loadOrCreateSecret(config.dataDir, "encryption.key", config.encryptionKey, "");
@@ -64,28 +163,32 @@ async function serve(argv: string[]): Promise<void> {
     if (reasons.length) logger.warn(`${name} is weak: ${reasons.join(", ")}; use 32+ random characters`);
   }
 
-  const gateway = createGateway({ config, authKey: auth.value, encryptionKey: encryption.value, logger });
+  gateway = createGateway({ config, authKey: auth.value, encryptionKey: encryption.value, logger, ui: run.ui });
   const port = gateway.listen();
-  logger.info("poolgate listening", { url: `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`, version: VERSION, data_dir: config.dataDir });
+  logger.info("poolgate listening", {
+    url: `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`,
+    version: VERSION,
+    data_dir: config.dataDir,
+    max_http_requests: Number(process.env[MAX_HTTP_REQUESTS_VAR] ?? BUN_DEFAULT_MAX_HTTP_REQUESTS),
+  });
+}
 
-  let stopping = false;
-  const onSignal = (signal: string) => {
-    if (stopping) {
-      logger.warn("second signal, exiting now", { signal });
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info("shutting down", { signal });
-    gateway.stop().then(
-      () => process.exit(0),
-      (error) => {
-        logger.error("shutdown failed", { error: String(error) });
-        process.exit(1);
-      },
-    );
+/**
+ * In the relaunched child: if the parent is killed outright (SIGKILL, OOM killer), nothing forwards
+ * signals any more and this process would keep the port; once we are re-parented, stop as on SIGTERM.
+ */
+function watchRelaunchingParent(stop: () => void): void {
+  const parent = Number(process.env[PARENT_PID_VAR]);
+  delete process.env[PARENT_PID_VAR];
+  if (!parent) return;
+  const check = () => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop();
   };
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
-  process.on("SIGINT", () => onSignal("SIGINT"));
+  const timer = setInterval(check, 1000);
+  timer.unref();
+  check(); // the parent may already be gone while we were starting
 }
 
 function migrate(argv: string[]): void {
@@ -100,7 +203,7 @@ function migrate(argv: string[]): void {
   }
 }
 
-async function main(args: string[]): Promise<void> {
+async function main(args: string[], run: RunOptions): Promise<void> {
   const [first, ...rest] = args;
   const command = first && !first.startsWith("-") ? first : "serve";
   const options = command === first ? rest : args;
@@ -110,7 +213,7 @@ async function main(args: string[]): Promise<void> {
   }
   switch (command) {
     case "serve":
-      return serve(options);
+      return serve(options, run);
     case "migrate":
       return migrate(options);
     case "version":
@@ -121,11 +224,25 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
+export interface RunOptions {
+  /** The admin UI's files; the compiled binary's generated entry passes the embedded ones. */
+  ui?: UiAssets;
+}
+
+/** Runs the CLI with `argv` (without the program name); exits the process on an error. */
+export function run(argv: string[], options: RunOptions = {}): void {
+  main(argv, options).catch(exitOnError);
+}
+
+function exitOnError(error: unknown): never {
   if (error instanceof UserError || error instanceof DataDirError || error instanceof WrongEncryptionKeyError) {
     process.stderr.write(`poolgate: ${error.message}\n`);
     process.exit(EXIT_USAGE);
   }
   process.stderr.write(`poolgate: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
-});
+}
+
+// Guarded so tests can import createSignalGate; true for `bun src/main.ts`. The compiled binary
+// starts from the generated src/binary-entry.gen.ts, which calls run() with the embedded UI.
+if (import.meta.main) run(process.argv.slice(2));
