@@ -1,0 +1,28 @@
+// Answers the gateway makes itself (unknown group, bad access key, body too large, no usable
+// key...): the channel's native error JSON with a status and a message that says what to fix.
+// Upstream answers never pass through here; they are streamed unchanged by the attempt loop.
+
+import type { Channel } from "../channels/types.ts";
+
+export interface NativeErrorOptions {
+  requestId: string;
+  /** Seconds; sets Retry-After (429, 503). */
+  retryAfterS?: number;
+}
+
+export function nativeError(channel: Pick<Channel, "errorBody">, status: number, message: string, options: NativeErrorOptions): Response {
+  const headers = new Headers({ "content-type": "application/json", "x-request-id": options.requestId });
+  if (options.retryAfterS !== undefined) headers.set("retry-after", String(Math.max(1, Math.ceil(options.retryAfterS))));
+  return new Response(channel.errorBody(status, message), { status, headers });
+}
+
+/**
+ * The channel an unknown group's client most likely speaks, so even a 404 for a mistyped group
+ * arrives in a shape its SDK can show: Gemini by its path or header, Anthropic by its version
+ * header or /messages path, OpenAI otherwise.
+ */
+export function guessChannelId(nativePath: string, headers: Headers): "openai" | "anthropic" | "gemini" {
+  if (headers.has("x-goog-api-key") || nativePath.includes(":generateContent") || nativePath.includes(":streamGenerateContent")) return "gemini";
+  if (headers.has("anthropic-version") || nativePath.endsWith("/messages")) return "anthropic";
+  return "openai";
+}

@@ -1,0 +1,126 @@
+// What the in-memory pool is built from and written back to: group rows, decrypted key
+// records, access keys, and the write-behind of key state and counters (one transaction,
+// prepared statements). Called by app.ts at start, on bus events and on a timer; never per request.
+
+import type { Database } from "bun:sqlite";
+import { eq } from "drizzle-orm";
+import type { Db } from "../open.ts";
+import { accessKeys, groups } from "../schema.ts";
+import type { SecretBox } from "../secrets.ts";
+
+export type GroupRow = typeof groups.$inferSelect;
+export type AccessKeyRow = typeof accessKeys.$inferSelect;
+
+type KeyStatus = "active" | "cooldown" | "invalid" | "disabled";
+
+/** A key as the pool holds it (same shape as pool/types KeyRecord; store/ may not import pool/). */
+export interface StoredKey {
+  id: number;
+  value: string;
+  masked: string;
+  status: KeyStatus;
+  reason: string | null;
+  cooldownUntil: number;
+  strikes: number;
+  requests: number;
+  failures: number;
+  lastUsedAt: number;
+}
+
+/** The persisted part of a key's in-memory state. */
+export interface KeyStateRow {
+  id: number;
+  status: KeyStatus;
+  reason: string | null;
+  cooldownUntil: number;
+  requests: number;
+  failures: number;
+  lastUsedAt: number;
+}
+
+export function loadGroups(db: Db): GroupRow[] {
+  return db.select().from(groups).all();
+}
+
+export function loadGroup(db: Db, id: number): GroupRow | undefined {
+  return db.select().from(groups).where(eq(groups.id, id)).get();
+}
+
+export function loadAccessKeys(db: Db): AccessKeyRow[] {
+  return db.select().from(accessKeys).all();
+}
+
+interface RawKeyRow {
+  id: number;
+  value_enc: string;
+  masked: string;
+  status: KeyStatus;
+  reason: string | null;
+  cooldown_until: number | null;
+  requests: number;
+  failures: number;
+  last_used_at: number | null;
+}
+
+/**
+ * Every key of a group, decrypted. `knownValue` returns the plain value already in memory for an
+ * id (a key's value never changes), which skips the decryption when a large group is reloaded.
+ * Keys that fail to decrypt are skipped and reported through `onUndecryptable`.
+ */
+export function loadKeyRecords(
+  sqlite: Database,
+  box: SecretBox,
+  groupId: number,
+  options: { knownValue?: (id: number) => string | undefined; onUndecryptable?: (id: number) => void } = {},
+): StoredKey[] {
+  const rows = sqlite
+    .query<RawKeyRow, [number]>(
+      "SELECT id, value_enc, masked, status, reason, cooldown_until, requests, failures, last_used_at FROM api_keys WHERE group_id = ? ORDER BY id",
+    )
+    .all(groupId);
+  const out: StoredKey[] = [];
+  for (const row of rows) {
+    let value = options.knownValue?.(row.id);
+    if (value === undefined) {
+      try {
+        value = box.decrypt(row.value_enc);
+      } catch {
+        options.onUndecryptable?.(row.id);
+        continue;
+      }
+    }
+    out.push({
+      id: row.id,
+      value,
+      masked: row.masked,
+      status: row.status,
+      reason: row.reason,
+      cooldownUntil: row.cooldown_until ?? 0,
+      strikes: 0,
+      requests: row.requests,
+      failures: row.failures,
+      lastUsedAt: row.last_used_at ?? 0,
+    });
+  }
+  return out;
+}
+
+/** Writes key states and counters in one transaction; rows of deleted keys are simply not matched. */
+export function createKeyStateWriter(sqlite: Database): (records: readonly KeyStateRow[], now: number) => void {
+  const update = sqlite.prepare(
+    "UPDATE api_keys SET status = ?, reason = ?, cooldown_until = ?, requests = ?, failures = ?, last_used_at = ?, updated_at = ? WHERE id = ?",
+  );
+  const writeAll = sqlite.transaction((records: readonly KeyStateRow[], now: number) => {
+    for (const r of records) {
+      update.run(r.status, r.reason, r.cooldownUntil || null, r.requests, r.failures, r.lastUsedAt || null, now, r.id);
+    }
+  });
+  return (records, now) => {
+    if (records.length) writeAll(records, now);
+  };
+}
+
+/** One-off form of createKeyStateWriter (prepares its statement each call). */
+export function saveKeyStates(sqlite: Database, records: readonly KeyStateRow[], now: number): void {
+  createKeyStateWriter(sqlite)(records, now);
+}
