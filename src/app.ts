@@ -2,10 +2,25 @@
 // Elysia app (health, admin API, proxy), and owns start/stop. Nothing else in src/ constructs
 // a database, a server or a timer; everything deeper gets what it needs passed in.
 
+import { join } from "node:path";
 import { Elysia } from "elysia";
+import { createAdminPlugin } from "./admin/plugin.ts";
 import type { Config } from "./config/env.ts";
 import type { SettingValues } from "./config/settings.ts";
 import { createLocalBus, type Bus } from "./cluster/bus.ts";
+import { getChannel } from "./channels/index.ts";
+import { createGroupRegistry, mergeSettings, resolvePolicy, type GroupRegistry, type GroupRuntime } from "./pool/group-registry.ts";
+import { createKeyPool } from "./pool/key-pool.ts";
+import type { KeyRecord, UpstreamSet } from "./pool/types.ts";
+import { createUpstreamSet } from "./pool/upstreams.ts";
+import { createProxyHandler } from "./proxy/handle-proxy.ts";
+import type { AccessKeyInfo } from "./proxy/intake.ts";
+import { proxyRoute } from "./proxy/route.ts";
+import { createKeyStateWriter, loadAccessKeys, loadGroup, loadGroups, loadKeyRecords, type GroupRow } from "./store/repos/pool-source.ts";
+import { pruneLogs } from "./jobs/prune-logs.ts";
+import { rollupStats } from "./jobs/rollup-stats.ts";
+import { createScheduler } from "./jobs/scheduler.ts";
+import { createKeyValidation, type KeyValidation } from "./jobs/validate-keys.ts";
 import { migrateSqlite } from "./store/migrate.ts";
 import { openSqlite, type OpenedStore } from "./store/open.ts";
 import { createLogWriter } from "./store/repos/logs.ts";
@@ -13,6 +28,8 @@ import { loadSettings } from "./store/repos/settings.ts";
 import { openSecretBox, type SecretBox } from "./store/secrets.ts";
 import { createLogQueue, type LogQueue } from "./telemetry/log-queue.ts";
 import { createLogger, type Logger } from "./telemetry/logger.ts";
+import { createLagProbe, createMetrics, metricsResponse } from "./telemetry/metrics.ts";
+import { createUiHandler, type UiAssets } from "./ui-serve.ts";
 import { VERSION } from "./version.ts";
 
 export interface GatewayOptions {
@@ -23,6 +40,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Injected so tests can drive time; defaults to Date.now. */
   now?: () => number;
+  /** Where the admin UI comes from; defaults to ui/dist beside the sources (the binary passes its embedded files). */
+  ui?: UiAssets;
 }
 
 export interface Gateway {
@@ -34,8 +53,14 @@ export interface Gateway {
   settings: () => SettingValues;
   logger: Logger;
   logQueue: LogQueue;
-  /** Starts listening; returns the bound port. */
-  listen(): number;
+  /** The live groups (key pools, upstream sets) the proxy serves from. */
+  registry: GroupRegistry;
+  /** Background key validation (periodic and on demand through /api/groups/:id/keys/validate). */
+  keyValidation: KeyValidation;
+  /** Writes key states and counters changed in memory to the database now (also runs every second). */
+  flushKeyStates(): void;
+  /** Starts listening (on `port`, default the configured one; 0 = any free port); returns the bound port. */
+  listen(port?: number): number;
   /** Marks the node not ready, drains, flushes queues and closes the database. */
   stop(): Promise<void>;
 }
@@ -58,11 +83,160 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
 
   // Request logs reach the database in batches: every second, or sooner when a batch fills up.
-  const logQueue = createLogQueue({
+  const rawLogQueue = createLogQueue({
     sink: createLogWriter(store.sqlite),
-    onBatchReady: () => setImmediate(() => logQueue.flush()),
+    onBatchReady: () => setImmediate(() => rawLogQueue.flush()),
   });
+  // Every pushed entry also feeds the in-memory Prometheus counters (no I/O, no allocation).
+  const metrics = createMetrics();
+  const logQueue: LogQueue = {
+    ...rawLogQueue,
+    push(entry) {
+      metrics.observeRequest(entry);
+      rawLogQueue.push(entry);
+    },
+  };
   const logFlushTimer = setInterval(() => logQueue.flush(), 1000);
+  const lagProbe = createLagProbe(500, (ms) => metrics.setEventLoopLag(ms));
+  const lagTimer = setInterval(() => lagProbe.tick(performance.now()), 500);
+
+  // Periodic jobs (leader-only once the cluster lease exists; a single node is always leader).
+  const scheduler = createScheduler({ logger });
+  scheduler.add({ name: "rollup-stats", intervalMs: 60_000, firstRunMs: 5_000, run: () => rollupStats({ sqlite: store.sqlite }).then(() => {}) });
+  scheduler.add({
+    name: "prune-logs",
+    intervalMs: 10 * 60_000,
+    firstRunMs: 60_000,
+    run: async () => {
+      const pruned = await pruneLogs({ sqlite: store.sqlite, settings: () => settings, now });
+      if (pruned.logs || pruned.stats) logger.info("retention pruned old rows", { logs: pruned.logs, hourly_stats: pruned.stats });
+    },
+  });
+  scheduler.start();
+
+  // The data plane's memory (DESIGN "key pool"): groups with their key pools and upstream sets, and
+  // access keys by keyed hash; built from the store at start, rebuilt piecewise on bus events. Key
+  // state and counters go back to the store behind the traffic, once a second and on shutdown.
+  const registry = createGroupRegistry();
+  const keyIdsOf = new Map<number, number[]>();
+  const writeKeyStates = createKeyStateWriter(store.sqlite);
+  const flushKeyStates = () => {
+    const batch: KeyRecord[] = [];
+    for (const group of registry.all()) for (const record of group.keys.takeDirty()) batch.push(record);
+    if (batch.length) writeKeyStates(batch, now());
+  };
+  const undecryptable = (groupId: number) => (keyId: number) =>
+    logger.warn("upstream key cannot be decrypted with this ENCRYPTION_KEY; skipped", { group_id: groupId, key_id: keyId });
+  const buildRuntime = (row: GroupRow, previous: GroupRuntime | undefined): GroupRuntime => {
+    const merged = mergeSettings(settings, row.config);
+    const policy = resolvePolicy(merged);
+    let keys = previous?.keys;
+    if (keys === undefined) {
+      const records = loadKeyRecords(store.sqlite, box, row.id, { onUndecryptable: undecryptable(row.id) });
+      keys = createKeyPool(records);
+      keyIdsOf.set(row.id, records.map((r) => r.id));
+    }
+    keys.setRpmCap(policy.keyRpmLimit);
+    const keepUpstreams =
+      previous !== undefined &&
+      sameUpstreams(previous.upstreams, row.upstreams) &&
+      previous.policy.circuit.failureThreshold === policy.circuit.failureThreshold &&
+      previous.policy.circuit.openMs === policy.circuit.openMs;
+    return {
+      id: row.id,
+      name: row.name,
+      channelType: row.channelType,
+      enabled: row.enabled,
+      keys,
+      upstreams: keepUpstreams ? previous.upstreams : createUpstreamSet(row.upstreams, policy.circuit),
+      modelRedirect: row.modelRedirect,
+      modelRedirectStrict: row.modelRedirectStrict,
+      paramOverrides: row.paramOverrides,
+      headerRules: row.headerRules,
+      settings: merged,
+      policy,
+      subGroups: row.subGroups.map((s) => ({ groupId: s.group_id, weight: s.weight })),
+    };
+  };
+  // Admin changed keys: the database's states win (enable/disable/restore happen there), the
+  // in-memory counters of keys that remain are kept (they are ahead of the database).
+  const reloadKeys = (group: GroupRuntime) => {
+    const pool = group.keys;
+    const records = loadKeyRecords(store.sqlite, box, group.id, {
+      knownValue: (id) => pool.get(id)?.value,
+      onUndecryptable: undecryptable(group.id),
+    });
+    const present = new Set<number>();
+    for (const r of records) {
+      present.add(r.id);
+      const live = pool.get(r.id);
+      if (live !== undefined) {
+        r.requests = live.requests;
+        r.failures = live.failures;
+        r.lastUsedAt = live.lastUsedAt;
+        r.strikes = live.strikes;
+      }
+    }
+    pool.remove((keyIdsOf.get(group.id) ?? []).filter((id) => !present.has(id)));
+    pool.upsert(records);
+    keyIdsOf.set(group.id, records.map((r) => r.id));
+  };
+  let accessKeys = new Map<string, AccessKeyInfo>();
+  const loadAccess = () => {
+    const next = new Map<string, AccessKeyInfo>();
+    for (const r of loadAccessKeys(store.db)) {
+      next.set(r.secretHash, { id: r.id, name: r.name, groupIds: r.groupIds, enabled: r.enabled, expiresAt: r.expiresAt, rpmLimit: r.rpmLimit });
+    }
+    accessKeys = next;
+  };
+  for (const row of loadGroups(store.db)) registry.replace(buildRuntime(row, undefined));
+  loadAccess();
+  // Subscribed after the settings subscriber above, so `settings` is already fresh here.
+  bus.subscribe((event) => {
+    switch (event.kind) {
+      case "group-changed": {
+        const row = loadGroup(store.db, event.groupId);
+        if (row === undefined) registry.remove(event.groupId);
+        else registry.replace(buildRuntime(row, registry.byId(event.groupId)));
+        return;
+      }
+      case "group-deleted":
+        registry.remove(event.groupId);
+        keyIdsOf.delete(event.groupId);
+        return;
+      case "keys-changed": {
+        const group = registry.byId(event.groupId);
+        if (group !== undefined) reloadKeys(group);
+        return;
+      }
+      case "access-keys-changed":
+        loadAccess();
+        return;
+      case "settings-changed":
+        for (const row of loadGroups(store.db)) registry.replace(buildRuntime(row, registry.byId(row.id)));
+        return;
+    }
+  });
+  const keyStateTimer = setInterval(() => {
+    try {
+      flushKeyStates();
+    } catch (error) {
+      logger.error("writing key states failed; will retry", { error: String(error) });
+    }
+  }, 1000);
+  const keyValidation = createKeyValidation({ db: store.db, sqlite: store.sqlite, box, bus, settings: () => settings, fetch, now, logger, flushPool: flushKeyStates });
+  // Ticks every minute; runs when validation_interval_minutes (a hot setting) has passed.
+  scheduler.add({ name: "validate-keys", intervalMs: 60_000, firstRunMs: 60_000, run: () => keyValidation.runScheduled() });
+  const handleProxy = createProxyHandler({
+    groups: registry,
+    getChannel,
+    authenticate: (secret) => accessKeys.get(box.hash(secret)),
+    logQueue,
+    maxBodyBytes: () => Number(settings.max_body_bytes),
+    now,
+  });
+
+  const serveUi = createUiHandler(options.ui ?? { kind: "directory", root: join(import.meta.dir, "..", "ui", "dist") });
 
   let stopping = false;
   const app = new Elysia()
@@ -72,8 +246,49 @@ export function createGateway(options: GatewayOptions): Gateway {
         set.status = 503;
         return { status: "stopping" };
       }
+      try {
+        store.sqlite.query("SELECT 1").get();
+      } catch {
+        set.status = 503;
+        return { status: "database unreachable" };
+      }
       return { status: "ready" };
-    });
+    })
+    .get("/metrics", ({ request }) =>
+      metricsResponse(request, String(settings.metrics_token ?? ""), () =>
+        metrics.render({
+          logQueue: rawLogQueue,
+          memory: () => process.memoryUsage(),
+          keyStates: function* () {
+            for (const g of registry.all()) {
+              const c = g.keys.counts(now());
+              for (const state of ["active", "cooldown", "invalid", "disabled"] as const) yield { group: g.name, state, count: c[state] };
+            }
+          },
+          circuits: function* () {
+            for (const g of registry.all()) for (const u of g.upstreams.states(now())) yield { group: g.name, upstream: u.url, state: u.state };
+          },
+        }),
+      ),
+    )
+    .use(
+      createAdminPlugin({
+        db: store.db,
+        sqlite: store.sqlite,
+        box,
+        bus,
+        authKey: options.authKey,
+        settings: () => settings,
+        now,
+        logger,
+        version: VERSION,
+        poolCounts: (groupId) => registry.byId(groupId)?.keys.counts(now()),
+        tasks: keyValidation,
+      }),
+    )
+    .use(proxyRoute(handleProxy))
+    // Last: the admin UI answers every other GET, never /api, /proxy, /metrics, /health or /ready.
+    .get("/*", ({ request }) => serveUi(request));
 
   let server: ReturnType<typeof Bun.serve> | undefined;
   return {
@@ -85,8 +300,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     settings: () => settings,
     logger,
     logQueue,
-    listen() {
-      app.listen({ port: config.port, hostname: config.host, reusePort: false, idleTimeout: 0, development: false });
+    registry,
+    keyValidation,
+    flushKeyStates,
+    listen(port = config.port) {
+      app.listen({
+        port,
+        hostname: config.host,
+        reusePort: false,
+        idleTimeout: 0,
+        development: false,
+        // Above the largest max_body_bytes a setting can name: the proxy enforces the cap itself (413).
+        maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+      });
       server = app.server ?? undefined;
       return server!.port!;
     },
@@ -94,8 +320,22 @@ export function createGateway(options: GatewayOptions): Gateway {
       stopping = true;
       await server?.stop(false);
       clearInterval(logFlushTimer);
+      clearInterval(lagTimer);
+      await keyValidation.stop();
+      await scheduler.stop();
+      clearInterval(keyStateTimer);
+      flushKeyStates();
       logQueue.flush();
       store.close();
     },
   };
+}
+
+/** 1 GiB (max_body_bytes' upper bound) plus room for multipart framing. */
+const MAX_REQUEST_BODY_BYTES = 1024 * 1024 * 1024 + 1024 * 1024;
+
+/** True when a group's upstream list is unchanged (same URLs, weights and order), so circuits survive an edit. */
+function sameUpstreams(set: UpstreamSet, targets: readonly { url: string; weight: number }[]): boolean {
+  const states = set.states(0);
+  return states.length === targets.length && states.every((s, i) => s.url === targets[i]!.url && s.weight === targets[i]!.weight);
 }

@@ -154,6 +154,11 @@ export const requestLogs = sqliteTable(
     index("request_logs_status_ts_idx").on(t.status, t.ts, t.id),
     index("request_logs_key_ts_idx").on(t.keyId, t.ts),
     index("request_logs_access_key_ts_idx").on(t.accessKeyId, t.ts),
+    index("request_logs_model_ts_idx").on(t.model, t.ts),
+    // Partial indexes keep "failures only" and error-text searches off a walk through every
+    // success; admin/logs.ts repeats these WHERE terms literally so the planner can use them.
+    index("request_logs_failed_ts_idx").on(t.ts).where(sql`status >= 400`),
+    index("request_logs_error_ts_idx").on(t.ts).where(sql`error IS NOT NULL`),
   ],
 );
 

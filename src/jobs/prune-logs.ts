@@ -1,0 +1,56 @@
+// The retention job: deletes request logs older than log_retention_days (0 keeps them forever)
+// and hourly stats older than stats_retention_days, in small batches through the ts index,
+// yielding between batches so the single SQLite writer is never held for long.
+
+import type { Database } from "bun:sqlite";
+import type { SettingValues } from "../config/settings.ts";
+import { pruneLogsBatch } from "../store/repos/logs.ts";
+import { HOUR_MS, pruneStatsBatch } from "../store/repos/stats.ts";
+
+const DAY_MS = 24 * HOUR_MS;
+
+export interface PruneOptions {
+  sqlite: Database;
+  settings: () => SettingValues;
+  now: () => number;
+  /** Rows per DELETE statement (default 5,000). */
+  batchRows?: number;
+  /** Awaited between batches; default yields one macrotask. */
+  yieldNow?: () => Promise<void>;
+}
+
+export interface PruneResult {
+  logs: number;
+  stats: number;
+}
+
+export async function pruneLogs(options: PruneOptions): Promise<PruneResult> {
+  const yieldNow = options.yieldNow ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
+  const batch = options.batchRows ?? 5000;
+  const settings = options.settings();
+  const now = options.now();
+  const result: PruneResult = { logs: 0, stats: 0 };
+
+  const logDays = Number(settings.log_retention_days ?? 0);
+  if (logDays > 0) {
+    const cutoff = now - logDays * DAY_MS;
+    for (;;) {
+      const n = pruneLogsBatch(options.sqlite, cutoff, batch);
+      result.logs += n;
+      if (n < batch) break;
+      await yieldNow();
+    }
+  }
+
+  const statsDays = Number(settings.stats_retention_days ?? 0);
+  if (statsDays > 0) {
+    const cutoffHour = Math.floor((now - statsDays * DAY_MS) / HOUR_MS) * HOUR_MS;
+    for (;;) {
+      const n = pruneStatsBatch(options.sqlite, cutoffHour, batch);
+      result.stats += n;
+      if (n < batch) break;
+      await yieldNow();
+    }
+  }
+  return result;
+}
