@@ -19,7 +19,8 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export function startTestGateway(env: Record<string, string> = {}): TestGateway {
+/** `now` pins the gateway's clock (time-window tests must not depend on the wall clock). */
+export function startTestGateway(env: Record<string, string> = {}, options: { now?: () => number } = {}): TestGateway {
   const dataDir = mkdtempSync(join(tmpdir(), "poolgate-test-"));
   const parsed = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: "error", ...env });
   if (!parsed.ok) throw new Error(parsed.errors.map((e) => e.message).join("; "));
@@ -28,6 +29,7 @@ export function startTestGateway(env: Record<string, string> = {}): TestGateway 
     authKey: TEST_AUTH_KEY,
     encryptionKey: TEST_ENCRYPTION_KEY,
     logger: silentLogger,
+    now: options.now,
   });
   return {
     gateway,
