@@ -6,6 +6,7 @@ import type { KeyEvent } from "../pool/types.ts";
 import type { Channel, ClassifyInput, Usage } from "./types.ts";
 import { classifyResponse, quotaExhausted, type ProviderError } from "./classify-response.ts";
 import { numberAt, objectAt, stringAt } from "./json-fields.ts";
+import { rewriteModelListWith, type ListEntry, type ModelListPlan, type ModelListShape } from "./model-list.ts";
 import { openaiBase } from "./openai.ts";
 import { setUpstreamAuth } from "./upstream-auth.ts";
 
@@ -54,6 +55,25 @@ function messageUsage(usage: Record<string, unknown> | undefined, running: Usage
   };
 }
 
+/**
+ * `{data:[{id, type:"model", display_name, created_at}], has_more, first_id, last_id}`
+ * (https://docs.anthropic.com/en/api/models-list); first_id/last_id follow the rewritten data.
+ */
+const ANTHROPIC_MODEL_LIST: ModelListShape = Object.freeze({
+  entries: (body: Record<string, unknown>) => (Array.isArray(body.data) ? body.data : undefined),
+  idOf: (entry: ListEntry) => stringAt(entry, "id"),
+  aliasEntry: (alias: string, target: ListEntry | undefined): ListEntry =>
+    target
+      ? { ...target, id: alias, display_name: alias }
+      : { type: "model", id: alias, display_name: alias, created_at: "1970-01-01T00:00:00Z" },
+  wrap: (first: Record<string, unknown>, entries: ListEntry[]) => ({
+    ...first,
+    data: entries,
+    first_id: entries.length ? (entries[0]!.id ?? null) : null,
+    last_id: entries.length ? (entries[entries.length - 1]!.id ?? null) : null,
+  }),
+});
+
 export const anthropic: Channel = Object.freeze({
   id: "anthropic",
   // https://docs.anthropic.com/en/api/versioning — applied only when the client sent none.
@@ -67,6 +87,10 @@ export const anthropic: Channel = Object.freeze({
   replaceModel: openaiBase.replaceModel,
   isStream: openaiBase.isStream,
   isModelList: openaiBase.isModelList,
+
+  rewriteModelList(lists: readonly unknown[], plan: ModelListPlan): Record<string, unknown> | undefined {
+    return rewriteModelListWith(ANTHROPIC_MODEL_LIST, lists, plan);
+  },
 
   classify(input: ClassifyInput): KeyEvent {
     return classifyResponse(input, anthropicQuirk);

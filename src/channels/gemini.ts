@@ -5,8 +5,9 @@
 import type { KeyEvent } from "../pool/types.ts";
 import type { Channel, ClassifyInput, JsonBody, Usage } from "./types.ts";
 import { classifyResponse, errorReason, hasCode, type ProviderError } from "./classify-response.ts";
-import { isObject, numberAt, objectAt } from "./json-fields.ts";
-import { chatUsage, openaiBase } from "./openai.ts";
+import { isObject, numberAt, objectAt, stringAt } from "./json-fields.ts";
+import { rewriteModelListWith, stripModelsPrefix, type ListEntry, type ModelListPlan, type ModelListShape } from "./model-list.ts";
+import { chatUsage, OPENAI_MODEL_LIST, openaiBase } from "./openai.ts";
 import { setUpstreamAuth } from "./upstream-auth.ts";
 
 export const GEMINI_DEFAULT_TEST_MODEL = "gemini-2.0-flash";
@@ -53,9 +54,33 @@ function decodeSegment(segment: string): string {
   }
 }
 
-function stripModelsPrefix(model: string): string {
-  return model.startsWith("models/") ? model.slice("models/".length) : model;
-}
+/**
+ * Native list `{models:[{name:"models/<id>", displayName, ...}], nextPageToken}`
+ * (https://ai.google.dev/api/models#method:-models.list). An alias is listed as "models/<alias>",
+ * which clients strip as they do for every Gemini model.
+ */
+const GEMINI_MODEL_LIST: ModelListShape = Object.freeze({
+  entries: (body: Record<string, unknown>) => (Array.isArray(body.models) ? body.models : undefined),
+  idOf: (entry: ListEntry) => {
+    const name = stringAt(entry, "name");
+    return name === undefined ? undefined : stripModelsPrefix(name);
+  },
+  aliasEntry: (alias: string, target: ListEntry | undefined): ListEntry =>
+    target ? { ...target, name: `models/${alias}`, displayName: alias } : { name: `models/${alias}`, displayName: alias },
+  wrap: (first: Record<string, unknown>, entries: ListEntry[]) => ({ ...first, models: entries }),
+});
+
+/**
+ * The OpenAI-compatible list names models "models/<id>"; an alias is listed exactly as the
+ * redirect map spells it, since that is the name a request must carry to be redirected.
+ */
+const GEMINI_OPENAI_MODEL_LIST: ModelListShape = Object.freeze({
+  ...OPENAI_MODEL_LIST,
+  idOf: (entry: ListEntry) => {
+    const id = stringAt(entry, "id");
+    return id === undefined ? undefined : stripModelsPrefix(id);
+  },
+});
 
 /**
  * usageMetadata (https://ai.google.dev/api/generate-content#UsageMetadata): prompt tokens
@@ -167,5 +192,9 @@ export const gemini: Channel = Object.freeze({
 
   isModelList(path: string): boolean {
     return MODEL_LIST.test(path);
+  },
+
+  rewriteModelList(lists: readonly unknown[], plan: ModelListPlan, path: string): Record<string, unknown> | undefined {
+    return rewriteModelListWith(isOpenaiCompat(path) ? GEMINI_OPENAI_MODEL_LIST : GEMINI_MODEL_LIST, lists, plan);
   },
 });

@@ -5,7 +5,8 @@
 import type { KeyEvent } from "../pool/types.ts";
 import type { Channel, ClassifyInput, JsonBody, Usage } from "./types.ts";
 import { classifyResponse, hasCode, quotaExhausted, type ProviderError } from "./classify-response.ts";
-import { numberAt, objectAt } from "./json-fields.ts";
+import { numberAt, objectAt, stringAt } from "./json-fields.ts";
+import { rewriteModelListWith, type ListEntry, type ModelListPlan, type ModelListShape } from "./model-list.ts";
 import { setUpstreamAuth } from "./upstream-auth.ts";
 
 export const OPENAI_DEFAULT_TEST_MODEL = "gpt-4o-mini";
@@ -45,6 +46,15 @@ export function chatUsage(usage: Record<string, unknown> | undefined): Usage | u
   };
 }
 
+/** `{object:"list", data:[{id, object:"model", created, owned_by}]}` (https://platform.openai.com/docs/api-reference/models/list). */
+export const OPENAI_MODEL_LIST: ModelListShape = Object.freeze({
+  entries: (body: Record<string, unknown>) => (Array.isArray(body.data) ? body.data : undefined),
+  idOf: (entry: ListEntry) => stringAt(entry, "id"),
+  aliasEntry: (alias: string, target: ListEntry | undefined): ListEntry =>
+    target ? { ...target, id: alias } : { id: alias, object: "model", created: 0, owned_by: "poolgate" },
+  wrap: (first: Record<string, unknown>, entries: ListEntry[]) => ({ ...first, data: entries }),
+});
+
 /** Everything an OpenAI-style channel shares; `id`, usage and the probe are each channel's own. */
 export const openaiBase = Object.freeze({
   defaultHeaders: Object.freeze({}) as Readonly<Record<string, string>>,
@@ -79,6 +89,10 @@ export const openaiBase = Object.freeze({
 
   isModelList(path: string): boolean {
     return path.endsWith("/models") || path.endsWith("/models/");
+  },
+
+  rewriteModelList(lists: readonly unknown[], plan: ModelListPlan): Record<string, unknown> | undefined {
+    return rewriteModelListWith(OPENAI_MODEL_LIST, lists, plan);
   },
 
   // With stream_options.include_usage every chunk has "usage":null and only the last an object

@@ -3,6 +3,7 @@
 // it spells an error. Channels are frozen data plus pure functions of plain inputs.
 
 import type { KeyEvent } from "../pool/types.ts";
+import type { ModelListPlan } from "./model-list.ts";
 
 export type ChannelId = "openai" | "openai-responses" | "anthropic" | "gemini";
 
@@ -74,4 +75,10 @@ export interface Channel {
   validationProbe(testModel: string): ValidationProbe;
   /** True when the path lists models (so aggregate groups and redirects can rewrite the list). */
   isModelList(path: string): boolean;
+  /**
+   * Merges parsed model-list answers (one per aggregate member, or one) and applies `plan`,
+   * keeping the provider's list shape; undefined when none has that shape. Absent = lists are
+   * always relayed unchanged.
+   */
+  rewriteModelList?(lists: readonly unknown[], plan: ModelListPlan, path: string): Record<string, unknown> | undefined;
 }

@@ -6,6 +6,8 @@ export interface CooldownHeap {
   push(until: number, slot: number): void;
   /** Earliest `until`, Infinity when empty. */
   peekUntil(): number;
+  /** Slot of the earliest entry, -1 when empty. */
+  peekSlot(): number;
   /** Removes the earliest entry and returns its slot (-1 when empty). */
   pop(): number;
   size(): number;
@@ -56,6 +58,9 @@ export function createCooldownHeap(): CooldownHeap {
     },
     peekUntil() {
       return untils.length === 0 ? Infinity : untils[0]!;
+    },
+    peekSlot() {
+      return slots.length === 0 ? -1 : slots[0]!;
     },
     pop() {
       if (untils.length === 0) return -1;

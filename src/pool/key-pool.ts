@@ -7,10 +7,14 @@
 import { cooldownUntil, providerResetUntil } from "./backoff.ts";
 import { createCooldownHeap } from "./cooldown-heap.ts";
 import { createRpmBuckets } from "./rpm-buckets.ts";
-import type { KeyPool, KeyRecord, KeyStateChange, KeyStatus, PoolCounts } from "./types.ts";
+import type { KeyPool, KeyRecord, KeyStateChange, KeyStatus, KeyWriteBack, PoolCounts } from "./types.ts";
 
 /** Stale heap entries tolerated (beyond twice the cooling keys) before the heap is compacted. */
 const HEAP_SLACK = 1024;
+
+/** Status <-> byte, for the per-slot status the database is believed to hold. */
+const STATUS_CODES: readonly KeyStatus[] = ["active", "cooldown", "invalid", "disabled"];
+const codeOf = (status: KeyStatus): number => STATUS_CODES.indexOf(status);
 
 export function createKeyPool(records: readonly KeyRecord[]): KeyPool {
   const slotById = new Map<number, number>();
@@ -22,6 +26,8 @@ export function createKeyPool(records: readonly KeyRecord[]): KeyPool {
   let ringPos = new Int32Array(64).fill(-1);
   let cursor = 0;
   let dirtyFlag = new Uint8Array(64);
+  /** Per slot, the status code the database held when last loaded or written (see KeyWriteBack). */
+  let storedCode = new Uint8Array(64);
   const dirtyList: number[] = [];
   const cooling = createCooldownHeap();
   const rpm = createRpmBuckets();
@@ -42,6 +48,9 @@ export function createKeyPool(records: readonly KeyRecord[]): KeyPool {
       const nextDirty = new Uint8Array(dirtyFlag.length * 2);
       nextDirty.set(dirtyFlag);
       dirtyFlag = nextDirty;
+      const nextStored = new Uint8Array(storedCode.length * 2);
+      nextStored.set(storedCode);
+      storedCode = nextStored;
     }
     rpm.ensure(slot + 1);
     return slot;
@@ -117,6 +126,7 @@ export function createKeyPool(records: readonly KeyRecord[]): KeyPool {
     return { ...r, reason: r.status === "active" ? null : r.reason, cooldownUntil: r.status === "cooldown" ? r.cooldownUntil : 0 };
   }
 
+  /** Records given to upsert come from the database (or another node's write): their status is stored. */
   function upsert(input: readonly KeyRecord[]): void {
     for (const r of input) {
       const rec = normalize(r);
@@ -125,11 +135,13 @@ export function createKeyPool(records: readonly KeyRecord[]): KeyPool {
         const fresh = allocSlot();
         slotById.set(rec.id, fresh);
         recs[fresh] = rec;
+        storedCode[fresh] = codeOf(rec.status);
         enter(fresh, rec);
         continue;
       }
       const old = recs[slot]!;
       recs[slot] = rec;
+      storedCode[slot] = codeOf(rec.status);
       // An active key that stays active keeps its place in the rotation.
       if (old.status === "active" && rec.status === "active") continue;
       leave(slot, old);
@@ -245,6 +257,47 @@ export function createKeyPool(records: readonly KeyRecord[]): KeyPool {
       }
       dirtyList.length = 0;
       return out;
+    },
+
+    takeWriteBack() {
+      const out: KeyWriteBack[] = [];
+      for (const slot of dirtyList) {
+        if (dirtyFlag[slot] !== 1) continue;
+        dirtyFlag[slot] = 0;
+        const rec = recs[slot];
+        if (rec === undefined) continue;
+        out.push({
+          id: rec.id,
+          status: rec.status,
+          reason: rec.reason,
+          cooldownUntil: rec.cooldownUntil,
+          requests: rec.requests,
+          failures: rec.failures,
+          lastUsedAt: rec.lastUsedAt,
+          storedStatus: STATUS_CODES[storedCode[slot]!]!,
+        });
+        storedCode[slot] = codeOf(rec.status);
+      }
+      dirtyList.length = 0;
+      return out;
+    },
+
+    nextUsableAt(now) {
+      if (cooling.peekUntil() <= now) promote(now);
+      let best = Infinity;
+      if (ring.length !== 0) {
+        if (rpmCap === 0) return now;
+        // Every active key is at its cap: O(active keys), paid only on the no-usable-key path.
+        for (const slot of ring) {
+          const at = rpm.freeAt(slot, now, rpmCap);
+          if (at <= now) return now;
+          if (at < best) best = at;
+        }
+      }
+      // Stale heap entries (keys that left cooldown another way) must not promise an early return.
+      while (cooling.size() !== 0 && !isLiveEntry(cooling.peekUntil(), cooling.peekSlot())) cooling.pop();
+      best = Math.min(best, cooling.peekUntil());
+      return best === Infinity ? undefined : best;
     },
 
     size() {

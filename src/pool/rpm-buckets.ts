@@ -15,6 +15,8 @@ export interface RpmBuckets {
   add(slot: number, now: number): void;
   /** When the window next moves, i.e. the earliest time a count can drop. */
   nextShiftAt(now: number): number;
+  /** Earliest time the slot's count is below `cap` again: `now` when it already is. */
+  freeAt(slot: number, now: number, cap: number): number;
 }
 
 export function createRpmBuckets(): RpmBuckets {
@@ -63,6 +65,19 @@ export function createRpmBuckets(): RpmBuckets {
     },
     nextShiftAt(now) {
       return (Math.floor(now / RPM_BUCKET_MS) + 1) * RPM_BUCKET_MS;
+    },
+    freeAt(slot, now, cap) {
+      const bucket = roll(slot, now);
+      const base = slot * BUCKETS;
+      let left = 0;
+      for (let b = 0; b < BUCKETS; b++) left += counts[base + b]!;
+      if (left < cap) return now;
+      // Bucket b leaves the window when the current bucket reaches b + BUCKETS; oldest first.
+      for (let b = bucket - BUCKETS + 1; b <= bucket; b++) {
+        left -= counts[base + (((b % BUCKETS) + BUCKETS) % BUCKETS)]!;
+        if (left < cap) return (b + BUCKETS) * RPM_BUCKET_MS;
+      }
+      return (bucket + BUCKETS) * RPM_BUCKET_MS;
     },
   };
 }

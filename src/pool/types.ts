@@ -46,6 +46,22 @@ export interface KeyStateChange {
   cooldownUntil: number;
 }
 
+/**
+ * A dirty key's persisted fields for the write-behind, with the status the database held when
+ * memory last synced with it: the writer changes the row's state only while the row still holds
+ * `storedStatus`, so an admin change made meanwhile (disable, restore) is never overwritten.
+ */
+export interface KeyWriteBack {
+  id: number;
+  status: KeyStatus;
+  reason: string | null;
+  cooldownUntil: number;
+  requests: number;
+  failures: number;
+  lastUsedAt: number;
+  storedStatus: KeyStatus;
+}
+
 export interface PoolCounts {
   total: number;
   active: number;
@@ -72,6 +88,17 @@ export interface KeyPool {
   counts(now: number): PoolCounts;
   /** Keys whose counters or state changed since the last call (for write-behind), then forgets them. */
   takeDirty(): KeyRecord[];
+  /**
+   * Like takeDirty, as rows for a compare-and-set write (see KeyWriteBack); afterwards the pool
+   * assumes the database holds each key's current status.
+   */
+  takeWriteBack(): KeyWriteBack[];
+  /**
+   * Earliest time (epoch ms) a pick could succeed, ignoring per-request exclusions: `now` when a
+   * key is usable now, the end of the first cooldown or per-minute cap window otherwise, and
+   * undefined when no key can come back by itself (none, or all invalid/disabled).
+   */
+  nextUsableAt(now: number): number | undefined;
   size(): number;
 }
 

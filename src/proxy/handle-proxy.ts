@@ -6,10 +6,12 @@ import type { Channel } from "../channels/types.ts";
 import type { GroupRegistry, GroupRuntime } from "../pool/group-registry.ts";
 import { createRateWindow } from "../pool/rate-window.ts";
 import { createSubGroups, type SubGroups } from "../pool/sub-groups.ts";
-import { runAttempts } from "./attempt-loop.ts";
+import type { AccessKeyUsage } from "./access-key-usage.ts";
+import { runAttempts, type LoopInput } from "./attempt-loop.ts";
 import { checkAccess, forwardQuery, formatBytes, GROUP_NAME, MISSING_KEY_MESSAGE, readBody, readClientKey, splitProxyUrl, type AccessKeyInfo } from "./intake.ts";
+import { listModels, rewritesModelList } from "./model-list.ts";
 import { createRequestBody } from "./request-body.ts";
-import { createRecord, finishRecord, type LogSink } from "./request-record.ts";
+import { createRecord, finishRecord, type LogSink, type RequestRecord } from "./request-record.ts";
 import { guessChannelId, nativeError } from "./respond.ts";
 
 export interface ProxyDeps {
@@ -20,12 +22,25 @@ export interface ProxyDeps {
   logQueue: LogSink;
   /** The max_body_bytes setting, read per request (hot-reloadable). */
   maxBodyBytes: () => number;
+  /** Counts requests per access key in memory (app.ts writes them behind); absent = not counted. */
+  accessKeyUsage?: AccessKeyUsage;
   fetch?: typeof fetch;
   now?: () => number;
   rand?: () => number;
 }
 
 export type ProxyHandler = (request: Request, groupName: string, clientIp: string | null) => Promise<Response>;
+
+/** The gateway refuses the request itself: logged, and answered in the channel's native shape. */
+function refuse(
+  channel: Channel,
+  record: RequestRecord,
+  sink: LogSink,
+  refusal: { status: number; errorClass: string; message: string; retryAfterS?: number },
+): Response {
+  finishRecord(record, sink, { status: refusal.status, errorClass: refusal.errorClass, error: refusal.message });
+  return nativeError(channel, refusal.status, refusal.message, { requestId: record.entry.requestId, retryAfterS: refusal.retryAfterS });
+}
 
 export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
   const now = deps.now ?? Date.now;
@@ -69,26 +84,25 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       finishRecord(record, sink, { status: 500, errorClass: "config", error: message });
       return new Response(JSON.stringify({ error: { message } }), { status: 500, headers: { "content-type": "application/json", "x-request-id": requestId } });
     }
-    const refuse = (status: number, errorClass: string, message: string, retryAfterS?: number) => {
-      finishRecord(record, sink, { status, errorClass, error: message });
-      return nativeError(channel, status, message, { requestId, retryAfterS });
-    };
 
     const secret = readClientKey(request.headers, search);
-    if (secret === undefined) return refuse(401, "auth", MISSING_KEY_MESSAGE);
+    if (secret === undefined) return refuse(channel, record, sink, { status: 401, errorClass: "auth", message: MISSING_KEY_MESSAGE });
     const info = deps.authenticate(secret);
     const t = now();
     const access = checkAccess(info, group, t);
-    if (!access.ok) return refuse(access.status, "auth", access.message);
+    if (!access.ok) return refuse(channel, record, sink, { status: access.status, errorClass: "auth", message: access.message });
     record.entry.accessKeyId = info!.id;
     record.entry.accessKeyName = info!.name;
-    if (!group.enabled) return refuse(403, "group-disabled", `group "${group.name}" is disabled; enable it in the admin UI`);
+    if (!group.enabled) return refuse(channel, record, sink, { status: 403, errorClass: "group-disabled", message: `group "${group.name}" is disabled; enable it in the admin UI` });
     if (info!.rpmLimit !== null && info!.rpmLimit > 0) {
       const d = accessRates.take(info!.id, info!.rpmLimit, t);
       if (!d.allowed) {
-        return refuse(429, "access-key-rate-limit", `access key "${info!.name}" is over its limit of ${info!.rpmLimit} requests per minute; retry later`, d.retryAfterMs / 1000);
+        const message = `access key "${info!.name}" is over its limit of ${info!.rpmLimit} requests per minute; retry later`;
+        return refuse(channel, record, sink, { status: 429, errorClass: "access-key-rate-limit", message, retryAfterS: d.retryAfterMs / 1000 });
       }
     }
+    // Every request admitted past auth and the rate limit counts, whatever the upstream answers.
+    deps.accessKeyUsage?.count(info!.id, t);
 
     const cap = deps.maxBodyBytes();
     let read: Awaited<ReturnType<typeof readBody>>;
@@ -98,10 +112,12 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       finishRecord(record, sink, { status: 499, errorClass: "client-gone", error: "client went away while sending the body" });
       return new Response(null, { status: 499 });
     }
-    if (read.kind === "too-large") return refuse(413, "body-too-large", `request body is larger than ${formatBytes(cap)} (max_body_bytes); send a smaller body`);
+    if (read.kind === "too-large") {
+      return refuse(channel, record, sink, { status: 413, errorClass: "body-too-large", message: `request body is larger than ${formatBytes(cap)} (max_body_bytes); send a smaller body` });
+    }
 
     try {
-      return await runAttempts({
+      const input: LoopInput = {
         channel,
         group,
         members: membersOf(group),
@@ -118,7 +134,8 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
         fetch: doFetch,
         now,
         rand,
-      });
+      };
+      return await (rewritesModelList(input) ? listModels(input) : runAttempts(input));
     } catch (error) {
       // A bug, not an upstream answer: the client gets a generic native error, the log the detail.
       const detail = error instanceof Error ? error.message : String(error);

@@ -36,6 +36,8 @@ export type AccessDecision = { ok: true } | { ok: false; status: 401 | 403; mess
 export const MISSING_KEY_MESSAGE =
   "missing access key: send a poolgate access key as 'Authorization: Bearer <key>', 'x-api-key', 'x-goog-api-key' or '?key='";
 
+const ALLOWED: AccessDecision = Object.freeze({ ok: true });
+
 export function checkAccess(info: AccessKeyInfo | undefined, group: { id: number; name: string }, now: number): AccessDecision {
   if (info === undefined) return { ok: false, status: 401, message: "invalid access key: it is not a poolgate access key; create one under Access keys" };
   if (!info.enabled) return { ok: false, status: 401, message: `access key "${info.name}" is disabled; enable it under Access keys` };
@@ -45,7 +47,7 @@ export function checkAccess(info: AccessKeyInfo | undefined, group: { id: number
   if (info.groupIds.length !== 0 && !info.groupIds.includes(group.id)) {
     return { ok: false, status: 403, message: `access key "${info.name}" may not use group "${group.name}"; add the group to the key under Access keys` };
   }
-  return { ok: true };
+  return ALLOWED;
 }
 
 /**

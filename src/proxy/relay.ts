@@ -6,12 +6,22 @@ import { createSseParser, parseSseJson } from "../channels/sse.ts";
 import type { Channel, Usage } from "../channels/types.ts";
 import type { GroupPolicy } from "../pool/group-registry.ts";
 import type { AttemptControl } from "./forward.ts";
-import { buildResponseHeaders, isEventStream } from "./headers.ts";
+import { buildResponseHeaders } from "./headers.ts";
 import { bodyForLog, finishRecord, recordUsage, type LogSink, type RequestRecord } from "./request-record.ts";
 import { tapStream, type StreamEnd } from "./stream-tap.ts";
 
 /** Non-stream JSON answers up to this size are read whole to take their usage. */
 export const USAGE_BUFFER_MAX_BYTES = 256 * 1024;
+
+const decoder = new TextDecoder();
+
+/**
+ * Every channel's usage lives under a key starting with "usage" (usage, usageMetadata): a body
+ * without that text has none, and is not parsed at all (e.g. model lists, images).
+ */
+function mayHoldUsage(text: string): boolean {
+  return text.includes('"usage');
+}
 
 export interface RelayInput {
   response: Response;
@@ -26,14 +36,15 @@ export interface RelayInput {
   onUpstreamBroke: (message: string) => void;
 }
 
-function plainBody(headers: Headers): boolean {
-  const enc = headers.get("content-encoding");
-  return enc === null || enc === "identity";
+function isPlain(encoding: string | null): boolean {
+  return encoding === null || encoding === "identity";
 }
 
 export async function relaySuccess(input: RelayInput): Promise<Response> {
   const { response, control, channel, record, sink, policy } = input;
-  const eventStream = isEventStream(response.headers);
+  const contentType = response.headers.get("content-type");
+  const plain = isPlain(response.headers.get("content-encoding"));
+  const eventStream = contentType !== null && contentType.startsWith("text/event-stream");
   const headers = buildResponseHeaders(response.headers, input.requestId, eventStream);
   record.entry.stream = eventStream;
   const status = response.status;
@@ -56,7 +67,7 @@ export async function relaySuccess(input: RelayInput): Promise<Response> {
 
   if (eventStream) {
     let usage: Usage | undefined;
-    const parser = plainBody(response.headers)
+    const parser = plain
       ? createSseParser((data, event) => {
           if (channel.mayCarryUsage !== undefined && !channel.mayCarryUsage(data, event)) return;
           const parsed = parseSseJson(data);
@@ -77,8 +88,8 @@ export async function relaySuccess(input: RelayInput): Promise<Response> {
 
   const totalLeft = Math.max(1, record.startedAt + policy.totalTimeoutMs - performance.now());
   const length = Number(response.headers.get("content-length") ?? Number.NaN);
-  const json = (response.headers.get("content-type") ?? "").includes("json");
-  if (json && length <= USAGE_BUFFER_MAX_BYTES && plainBody(response.headers)) {
+  const json = contentType !== null && contentType.includes("json");
+  if (json && length <= USAGE_BUFFER_MAX_BYTES && plain) {
     control.arm(totalLeft, "total-timeout");
     let bytes: Uint8Array;
     try {
@@ -98,10 +109,13 @@ export async function relaySuccess(input: RelayInput): Promise<Response> {
       });
     }
     control.release();
-    try {
-      recordUsage(record, channel.usageFromBody(JSON.parse(new TextDecoder().decode(bytes))));
-    } catch {
-      // Not JSON after all: relayed unchanged, without usage.
+    const text = decoder.decode(bytes);
+    if (mayHoldUsage(text)) {
+      try {
+        recordUsage(record, channel.usageFromBody(JSON.parse(text)));
+      } catch {
+        // Not JSON after all: relayed unchanged, without usage.
+      }
     }
     if (policy.logBodies) record.entry.responseBody = bodyForLog(bytes, policy.logBodyMaxBytes);
     finishRecord(record, sink, { status });

@@ -7,6 +7,8 @@ import type { Channel, JsonBody } from "../channels/types.ts";
 /** JSON bodies up to this size are parsed even when nothing changes them, to log the model. */
 export const PARSE_FOR_LOG_MAX_BYTES = 1024 * 1024;
 
+const decoder = new TextDecoder();
+
 export interface RequestBody {
   readonly bytes: Uint8Array | null;
   readonly isJson: boolean;
@@ -26,7 +28,7 @@ export function createRequestBody(bytes: Uint8Array | null, contentType: string 
       done = true;
       if (!isJson) return undefined;
       try {
-        const value: unknown = JSON.parse(new TextDecoder().decode(bytes!));
+        const value: unknown = JSON.parse(decoder.decode(bytes!));
         if (value !== null && typeof value === "object" && !Array.isArray(value)) parsed = value as JsonBody;
       } catch {
         parsed = undefined;

@@ -2,13 +2,16 @@
 // body stream reaches the handler untouched (STACK-NOTES). The only file of proxy/ that sees
 // Elysia's context; everything below it takes a plain Request.
 
+import type { Server } from "bun";
 import { Elysia } from "elysia";
 import type { ProxyHandler } from "./handle-proxy.ts";
 
 export function proxyRoute(handle: ProxyHandler) {
-  return new Elysia({ name: "proxy" }).all(
-    "/proxy/:group/*",
-    ({ request, params, server }) => handle(request, params.group, server?.requestIP(request)?.address ?? null),
-    { parse: "none" },
-  );
+  const route = ({ request, params, server }: { request: Request; params: { group: string }; server: Server<unknown> | null }) =>
+    handle(request, params.group, server?.requestIP(request)?.address ?? null);
+  // GET is registered on its own too: Elysia looks in the method's own routes before ANY's, so
+  // the admin UI's `GET /*` fallback would otherwise answer GET /proxy/... (model lists).
+  return new Elysia({ name: "proxy" })
+    .get("/proxy/:group/*", route, { parse: "none" })
+    .all("/proxy/:group/*", route, { parse: "none" });
 }

@@ -20,6 +20,15 @@ describe("cooldown-heap", () => {
     expect(heap.pop()).toBe(-1);
   });
 
+  it("peeksTheSlotOfTheEarliestEntryWithoutRemovingIt", () => {
+    const heap = createCooldownHeap();
+    expect(heap.peekSlot()).toBe(-1);
+    heap.push(30, 3);
+    heap.push(10, 1);
+    expect(heap.peekSlot()).toBe(1);
+    expect(heap.size()).toBe(2);
+  });
+
   it("returnsTheSlotOfTheEarliestEntry", () => {
     const heap = createCooldownHeap();
     heap.push(30, 3);

@@ -486,4 +486,87 @@ describe("key-pool", () => {
       expect(drain(pool, now + 120_000).length).toBe(c.total - c.invalid);
     });
   });
+
+  describe("nextUsableAt", () => {
+    it("isNowWhileAKeyIsUsable", () => {
+      const pool = createKeyPool(keys(2));
+      expect(pool.nextUsableAt(T0)).toBe(T0);
+    });
+
+    it("isTheEarliestCooldownEndWhenEveryKeyCools", () => {
+      const pool = createKeyPool(keys(2));
+      pool.report(1, limited(T0 + 30_000), T0, half, policy);
+      pool.report(2, limited(T0 + 10_000), T0, half, policy);
+      expect(pool.pick(T0, NONE)).toBeUndefined();
+      expect(pool.nextUsableAt(T0)).toBe(T0 + 10_000);
+      expect(pool.nextUsableAt(T0 + 10_000)).toBe(T0 + 10_000);
+    });
+
+    it("ignoresACooldownThatEndedAnotherWay", () => {
+      const pool = createKeyPool(keys(2));
+      pool.report(1, limited(T0 + 5_000), T0, half, policy);
+      pool.report(2, limited(T0 + 20_000), T0, half, policy);
+      pool.upsert([key(1, { status: "disabled" })]);
+      expect(pool.nextUsableAt(T0)).toBe(T0 + 20_000);
+    });
+
+    it("isWhenAKeyAtItsPerMinuteCapIsFreeAgain", () => {
+      const pool = createKeyPool(keys(2));
+      pool.setRpmCap(1);
+      const start = 1_700_000_000_000; // a whole number of 10 s buckets
+      pool.pick(start, NONE);
+      pool.pick(start + 25_000, NONE);
+      expect(pool.pick(start + 25_000, NONE)).toBeUndefined();
+      expect(pool.nextUsableAt(start + 25_000)).toBe(start + 60_000);
+    });
+
+    it("takesTheSoonerOfACapWindowAndACooldown", () => {
+      const pool = createKeyPool(keys(2));
+      pool.setRpmCap(1);
+      pool.pick(T0, NONE);
+      pool.report(2, limited(T0 + 30_000), T0, half, policy);
+      expect(pool.nextUsableAt(T0)).toBe(T0 + 30_000);
+      pool.report(2, limited(T0 + 600_000), T0, half, policy);
+      expect(pool.nextUsableAt(T0)).toBeLessThanOrEqual(T0 + 60_000);
+    });
+
+    it("isUndefinedWhenNoKeyComesBackByItself", () => {
+      expect(createKeyPool([]).nextUsableAt(T0)).toBeUndefined();
+      const pool = createKeyPool([key(1, { status: "disabled" }), key(2)]);
+      pool.report(2, { kind: "invalid", reason: "401" }, T0, half, policy);
+      expect(pool.nextUsableAt(T0)).toBeUndefined();
+    });
+  });
+
+  describe("takeWriteBack", () => {
+    it("givesTheStatusTheDatabaseHeldBeforeEachChange", () => {
+      const pool = createKeyPool(keys(2));
+      pool.pick(T0, NONE);
+      pool.report(2, { kind: "invalid", reason: "401 bad key" }, T0, half, policy);
+      const rows = pool.takeWriteBack().sort((a, b) => a.id - b.id);
+      expect(rows).toEqual([
+        { id: 1, status: "active", reason: null, cooldownUntil: 0, requests: 1, failures: 0, lastUsedAt: T0, storedStatus: "active" },
+        { id: 2, status: "invalid", reason: "401 bad key", cooldownUntil: 0, requests: 0, failures: 1, lastUsedAt: 0, storedStatus: "active" },
+      ]);
+      expect(pool.takeWriteBack()).toEqual([]);
+      // After a write-back the database is assumed to hold the new status.
+      pool.report(2, { kind: "invalid", reason: "again" }, T0, half, policy);
+      expect(pool.takeWriteBack()).toMatchObject([{ id: 2, status: "invalid", storedStatus: "invalid" }]);
+    });
+
+    it("takesTheStatusOfAReloadedRecordAsStored", () => {
+      const pool = createKeyPool(keys(1));
+      pool.report(1, limited(T0 + 5_000), T0, half, policy);
+      pool.upsert([key(1, { status: "disabled" })]);
+      pool.report(1, limited(T0 + 9_000), T0, half, policy);
+      expect(pool.takeWriteBack()).toMatchObject([{ id: 1, status: "disabled", storedStatus: "disabled" }]);
+    });
+
+    it("sharesTheDirtySetWithTakeDirty", () => {
+      const pool = createKeyPool(keys(1));
+      pool.pick(T0, NONE);
+      expect(pool.takeDirty().map((r) => r.id)).toEqual([1]);
+      expect(pool.takeWriteBack()).toEqual([]);
+    });
+  });
 });

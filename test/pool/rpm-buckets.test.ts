@@ -47,4 +47,19 @@ describe("rpm-buckets", () => {
     expect(rpm.nextShiftAt(0)).toBe(RPM_BUCKET_MS);
     expect(rpm.nextShiftAt(RPM_BUCKET_MS * 3 + 1)).toBe(RPM_BUCKET_MS * 4);
   });
+
+  it("tellsWhenASlotAtItsCapIsFreeAgain", () => {
+    const rpm = createRpmBuckets();
+    const t0 = RPM_BUCKET_MS * 100;
+    expect(rpm.freeAt(0, t0, 2)).toBe(t0);
+    rpm.add(0, t0);
+    rpm.add(0, t0 + RPM_BUCKET_MS * 2);
+    // Under the cap: usable now.
+    expect(rpm.freeAt(0, t0 + RPM_BUCKET_MS * 2, 3)).toBe(t0 + RPM_BUCKET_MS * 2);
+    // At the cap: free when the oldest request's bucket leaves the minute.
+    expect(rpm.freeAt(0, t0 + RPM_BUCKET_MS * 2, 2)).toBe(t0 + RPM_BUCKET_MS * 6);
+    // A cap lowered below the count: both requests must age out.
+    expect(rpm.freeAt(0, t0 + RPM_BUCKET_MS * 2, 1)).toBe(t0 + RPM_BUCKET_MS * 8);
+    expect(rpm.count(0, t0 + RPM_BUCKET_MS * 6)).toBe(1);
+  });
 });

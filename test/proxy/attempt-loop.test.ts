@@ -1,10 +1,12 @@
 // The attempt loop through a real gateway and fake upstreams: even rotation, what each failure
 // class does to the key, the upstream and the retry (DESIGN table), phase timeouts, aggregate
-// groups, per-key RPM caps, and the key state written behind to the database.
+// groups, per-key RPM caps, 503 with Retry-After, and the key state written behind to the
+// database without ever overwriting an admin's change.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "bun:test";
 import OpenAI from "openai";
 import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.ts";
+import { updateKey } from "../../src/store/repos/keys.ts";
 import { openaiChat } from "../support/provider-replies.ts";
 import { startProxyGateway, type ProxyGateway } from "../support/proxy-gateway.ts";
 
@@ -221,5 +223,102 @@ describe("attempt loop", () => {
     // Restoring in the admin API (database first) brings the invalid key back in memory.
     await gw.call(`/api/groups/${g.id}/keys/restore`, { method: "POST" });
     expect(pool.counts(Date.now())).toMatchObject({ active: 3, invalid: 0 });
+  });
+
+  it("answers 503 with Retry-After until the first cooling key is back", async () => {
+    const g = await group(["sk-ra-000000000001", "sk-ra-000000000002"]);
+    up.queue(
+      { status: 429, headers: { "retry-after": "30" }, json: { error: { message: "slow down", code: "rate_limit_exceeded" } } },
+      { status: 429, headers: { "retry-after": "90" }, json: { error: { message: "slow down", code: "rate_limit_exceeded" } } },
+    );
+    expect((await raw(g.name)).status).toBe(429);
+    const res = await raw(g.name);
+    expect(res.status).toBe(503);
+    const seconds = Number(res.headers.get("retry-after"));
+    expect(seconds).toBeGreaterThanOrEqual(29);
+    expect(seconds).toBeLessThanOrEqual(30);
+    expect((await res.json()).error.type).toBe("api_error");
+  });
+
+  it("answers 503 with Retry-After when every key is at its per-minute cap, in the channel's own shape", async () => {
+    const name = `loop${++seq}`;
+    const id = await gw.createGroup({ name, channel_type: "anthropic", upstreams: [{ url: up.url, weight: 1 }], config: { key_rpm_limit: 1 } });
+    await gw.addKeys(id, ["sk-ant-ra-00000001"]);
+    up.setDefault({ json: { type: "message", content: [] } });
+    const send = () =>
+      fetch(`${gw.base}/proxy/${name}/v1/messages`, { method: "POST", headers: { "x-api-key": access, "content-type": "application/json" }, body: '{"model":"m"}' });
+    expect((await send()).status).toBe(200);
+    const res = await send();
+    expect(res.status).toBe(503);
+    const seconds = Number(res.headers.get("retry-after"));
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThanOrEqual(60);
+    expect(await res.json()).toMatchObject({ type: "error", error: { type: "overloaded_error" } });
+  });
+
+  it("sends no Retry-After when no key can come back by itself", async () => {
+    const g = await group(["sk-ra-dead-0000001"]);
+    up.setDefault({ status: 401, json: { error: { message: "bad key", code: "invalid_api_key" } } });
+    expect((await raw(g.name)).status).toBe(401);
+    const res = await raw(g.name);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBeNull();
+  });
+
+  it("keeps a key disabled through the API during traffic disabled, in the database and in use", async () => {
+    const g = await group(["sk-dis-00000000001", "sk-dis-00000000002"]);
+    const ids = (gw.gateway.store.sqlite.query("SELECT id FROM api_keys WHERE group_id = ? ORDER BY id").all(g.id) as { id: number }[]).map((r) => r.id);
+    const victim = ids[0]!;
+    // A request is in flight on the victim when it is disabled; its late 429 must not resurrect it as cooling.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    up.setDefault((req) =>
+      req.headers.get("authorization") === "Bearer sk-dis-00000000001"
+        ? { holdUntil: held, status: 429, headers: { "retry-after": "5" }, json: { error: { message: "late", code: "rate_limit_exceeded" } } }
+        : openaiChat(),
+    );
+    const flowing = Promise.all([raw(g.name), raw(g.name), raw(g.name)]);
+    await up.request(1);
+    const patched = await gw.call(`/api/keys/${victim}`, { method: "PATCH", json: { status: "disabled" } });
+    expect(patched.status).toBe(200);
+    release();
+    expect((await flowing).map((r) => r.status)).toEqual([200, 200, 200]);
+    gw.gateway.flushKeyStates();
+    for (let i = 0; i < 6; i++) expect((await raw(g.name)).status).toBe(200);
+    gw.gateway.flushKeyStates();
+    const row = gw.gateway.store.sqlite.query("SELECT status FROM api_keys WHERE id = ?").get(victim) as { status: string };
+    expect(row.status).toBe("disabled");
+    const before = up.requests.length;
+    for (let i = 0; i < 4; i++) await raw(g.name);
+    expect(up.requests.slice(before).every((r) => r.headers.get("authorization") !== "Bearer sk-dis-00000000001")).toBe(true);
+  });
+
+  it("never lets the write-behind overwrite a key state changed in the database meanwhile", async () => {
+    const g = await group(["sk-cas-00000000001", "sk-cas-00000000002"]);
+    up.queue({ status: 429, headers: { "retry-after": "60" }, json: { error: { message: "slow down", code: "rate_limit_exceeded" } } });
+    up.setDefault(openaiChat());
+    await chat(g.name);
+    const [cooled] = attemptsOf(await lastLog(g.name));
+    // Another node (or an admin whose change event has not arrived yet) disables the key in the database.
+    updateKey(gw.gateway.store.sqlite, cooled!.key_id, { status: "disabled" }, Date.now());
+    gw.gateway.flushKeyStates();
+    const row = gw.gateway.store.sqlite.query("SELECT status, failures FROM api_keys WHERE id = ?").get(cooled!.key_id) as { status: string; failures: number };
+    expect(row).toEqual({ status: "disabled", failures: 1 });
+  });
+
+  it("keeps unwritten state changes of other keys when an admin change reloads the group", async () => {
+    const g = await group(["sk-keep-0000000001", "sk-keep-0000000002", "sk-keep-0000000003"]);
+    up.queue({ status: 401, json: { error: { message: "bad key", code: "invalid_api_key" } } });
+    up.setDefault(openaiChat());
+    await chat(g.name);
+    const [bad] = attemptsOf(await lastLog(g.name));
+    const other = (gw.gateway.store.sqlite.query("SELECT id FROM api_keys WHERE group_id = ? AND id != ? ORDER BY id").all(g.id, bad!.key_id) as { id: number }[])[0]!.id;
+    await gw.call(`/api/keys/${other}`, { method: "PATCH", json: { status: "disabled" } });
+    const pool = gw.gateway.registry.byId(g.id)!.keys;
+    expect(pool.get(bad!.key_id)!.status).toBe("invalid");
+    gw.gateway.flushKeyStates();
+    const rows = gw.gateway.store.sqlite.query("SELECT id, status FROM api_keys WHERE group_id = ? ORDER BY id").all(g.id) as { id: number; status: string }[];
+    expect(rows.find((r) => r.id === bad!.key_id)!.status).toBe("invalid");
+    expect(rows.find((r) => r.id === other)!.status).toBe("disabled");
   });
 });

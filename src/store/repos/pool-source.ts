@@ -36,6 +36,12 @@ export interface KeyStateRow {
   requests: number;
   failures: number;
   lastUsedAt: number;
+  /**
+   * The status memory believes the row holds. When given, the state (status, reason, cooldown)
+   * is written only if the row still holds it: an admin change made in between (disable,
+   * restore, another node) wins over the stale memory. Counters are written either way.
+   */
+  storedStatus?: KeyStatus;
 }
 
 export function loadGroups(db: Db): GroupRow[] {
@@ -105,14 +111,22 @@ export function loadKeyRecords(
   return out;
 }
 
-/** Writes key states and counters in one transaction; rows of deleted keys are simply not matched. */
+/**
+ * Writes key states and counters in one transaction; rows of deleted keys are simply not matched.
+ * SET expressions all read the row as it was, so one statement does the compare-and-set.
+ */
 export function createKeyStateWriter(sqlite: Database): (records: readonly KeyStateRow[], now: number) => void {
   const update = sqlite.prepare(
-    "UPDATE api_keys SET status = ?, reason = ?, cooldown_until = ?, requests = ?, failures = ?, last_used_at = ?, updated_at = ? WHERE id = ?",
+    `UPDATE api_keys SET
+       reason = CASE WHEN ?1 IS NULL OR status = ?1 THEN ?2 ELSE reason END,
+       cooldown_until = CASE WHEN ?1 IS NULL OR status = ?1 THEN ?3 ELSE cooldown_until END,
+       status = CASE WHEN ?1 IS NULL OR status = ?1 THEN ?4 ELSE status END,
+       requests = ?5, failures = ?6, last_used_at = ?7, updated_at = ?8
+     WHERE id = ?9`,
   );
   const writeAll = sqlite.transaction((records: readonly KeyStateRow[], now: number) => {
     for (const r of records) {
-      update.run(r.status, r.reason, r.cooldownUntil || null, r.requests, r.failures, r.lastUsedAt || null, now, r.id);
+      update.run(r.storedStatus ?? null, r.reason, r.cooldownUntil || null, r.status, r.requests, r.failures, r.lastUsedAt || null, now, r.id);
     }
   });
   return (records, now) => {
