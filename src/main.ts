@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { CONFIG_VARIABLES, parseConfig, parseDotEnv, weakSecretReasons, type Config } from "./config/env.ts";
 import { createGateway, type Gateway } from "./app.ts";
+import { CLI_COMMANDS, isCliCommand, runCliCommand } from "./cli/cli-commands.ts";
 import { migrateSqlite } from "./store/migrate.ts";
 import { openSqlite } from "./store/open.ts";
 import { DataDirError, ensureDataDir, loadOrCreateSecret } from "./store/secret-files.ts";
@@ -49,6 +50,8 @@ function usage(): string {
     "  migrate    apply database migrations and exit",
     "  version    print the version",
     "  help       show this help",
+    ...Object.entries(CLI_COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`),
+    "  (each takes --help)",
     "",
     "Options (each also an environment variable; .env in the working folder is read):",
     ...CONFIG_VARIABLES.map((v) => `  ${`${v.flag} ${v.env}`.padEnd(width)}  ${v.help} Default: ${v.default}.`),
@@ -207,6 +210,10 @@ async function main(args: string[], run: RunOptions): Promise<void> {
   const [first, ...rest] = args;
   const command = first && !first.startsWith("-") ? first : "serve";
   const options = command === first ? rest : args;
+  if (isCliCommand(command)) {
+    process.exitCode = await runCliCommand(command, options, environment());
+    return;
+  }
   if (options.includes("--help") || options.includes("-h") || command === "help") {
     process.stdout.write(usage());
     return;
