@@ -67,10 +67,14 @@ describe("compiled binary", () => {
     const groups = await fetch(`${base}/api/groups`, { headers: { authorization: `Bearer ${adminKey}` } });
     expect(groups.status).toBe(200);
 
-    // Built with development: false: an unknown path is a plain 404, not Bun's debug page.
-    const missing = await fetch(`${base}/no-such-page`);
+    // Built with development: false: an unknown file is a plain 404, not Bun's debug page. An
+    // unknown page path is a client route of the admin UI: its embedded index.html answers.
+    const missing = await fetch(`${base}/no-such-file.js`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get("content-type") ?? "").not.toContain("text/html");
+    const page = await fetch(`${base}/no-such-page`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
 
     child.kill("SIGTERM");
     expect(await child.exited()).toBe(0);

@@ -1,0 +1,13 @@
+// A message box: an API error in plain words, a warning, or a success note.
+
+import { Show, type JSX } from "solid-js";
+
+export function Notice(props: { kind: "error" | "warning" | "success" | "info"; children?: JSX.Element; testid?: string; when?: unknown }) {
+  return (
+    <Show when={props.when === undefined || props.when}>
+      <div class={`notice notice-${props.kind}`} role={props.kind === "error" ? "alert" : "status"} data-testid={props.testid}>
+        {props.children}
+      </div>
+    </Show>
+  );
+}

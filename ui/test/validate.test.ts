@@ -1,0 +1,108 @@
+import { describe, expect, it } from "bun:test";
+import type { Setting } from "../src/api/settings.ts";
+import { emptyGroupForm, groupToForm, parseSettingInput, validateAccessKeyForm, validateGroupForm, type GroupForm } from "../src/lib/validate.ts";
+
+const setting = (over: Partial<Setting>): Setting => ({
+  key: "max_attempts",
+  value: 3,
+  default: 3,
+  description: "",
+  type: "integer",
+  min: 1,
+  max: 20,
+  category: "proxy",
+  group_override: true,
+  ...over,
+});
+
+const form = (over: Partial<GroupForm>): GroupForm => ({ ...emptyGroupForm(), name: "main", upstreams: [{ url: "https://api.openai.com", weight: "1" }], ...over });
+
+describe("validate settings", () => {
+  it("acceptsWholeNumbersWithinBounds", () => {
+    expect(parseSettingInput(setting({}), " 4 ")).toEqual({ ok: true, value: 4 });
+    expect(parseSettingInput(setting({}), "0")).toEqual({ ok: false, error: { key: "validate.atLeast", params: { min: 1 } } });
+    expect(parseSettingInput(setting({}), "99")).toEqual({ ok: false, error: { key: "validate.atMost", params: { max: 20 } } });
+    expect(parseSettingInput(setting({}), "2.5")).toEqual({ ok: false, error: { key: "validate.wholeNumber" } });
+    expect(parseSettingInput(setting({}), "")).toEqual({ ok: false, error: { key: "validate.wholeNumber" } });
+  });
+
+  it("readsStatusListsAndBooleans", () => {
+    const list = setting({ type: "integer-list", min: null, max: null });
+    expect(parseSettingInput(list, "401, 403 429")).toEqual({ ok: true, value: [401, 403, 429] });
+    expect(parseSettingInput(list, "")).toEqual({ ok: true, value: [] });
+    expect(parseSettingInput(list, "401, 99")).toEqual({ ok: false, error: { key: "validate.statusList" } });
+    expect(parseSettingInput(setting({ type: "boolean" }), true)).toEqual({ ok: true, value: true });
+    expect(parseSettingInput(setting({ type: "boolean" }), "false")).toEqual({ ok: true, value: false });
+  });
+});
+
+describe("validate group form", () => {
+  it("turnsAValidFormIntoTheApiInput", () => {
+    const result = validateGroupForm(form({ model_redirect: '{"a":"b"}', config: { max_attempts: "5", idle_timeout_ms: "" } }), [setting({}), setting({ key: "idle_timeout_ms" })]);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value).toMatchObject({ name: "main", upstreams: [{ url: "https://api.openai.com", weight: 1 }], model_redirect: { a: "b" }, config: { max_attempts: 5 }, sort: 0 });
+  });
+
+  it("namesEveryBadFieldWithAMessageKey", () => {
+    const result = validateGroupForm(
+      form({
+        name: "Bad Name",
+        upstreams: [{ url: "ftp://x", weight: "-1" }],
+        validation_endpoint: "v1/x",
+        model_redirect: "[1]",
+        param_overrides: "{",
+        header_rules: '[{"action":"set","name":"bad header"}]',
+        config: { max_attempts: "50" },
+      }),
+      [setting({})],
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(Object.fromEntries(Object.entries(result.errors).map(([k, v]) => [k, v.key]))).toEqual({
+      name: "validate.groupName",
+      "upstreams.0.url": "validate.url",
+      "upstreams.0.weight": "validate.weight",
+      validation_endpoint: "validate.path",
+      model_redirect: "validate.redirect",
+      param_overrides: "validate.jsonObject",
+      header_rules: "validate.headerRules",
+      "config.max_attempts": "validate.atMost",
+    });
+  });
+
+  it("needsAWeightedUpstreamUnlessTheGroupAggregatesOthers", () => {
+    const plain = validateGroupForm(form({ upstreams: [{ url: "https://a.example", weight: "0" }] }));
+    expect(plain.ok ? {} : plain.errors.upstreams?.key).toBe("validate.needUpstream");
+    const aggregate = validateGroupForm(form({ upstreams: [{ url: "", weight: "1" }], sub_groups: [{ group_id: "2", weight: "3" }] }));
+    expect(aggregate.ok && aggregate.value.sub_groups).toEqual([{ group_id: 2, weight: 3 }]);
+    expect(aggregate.ok && aggregate.value.upstreams).toEqual([]);
+  });
+
+  it("roundTripsAGroupThroughTheFormAndCopiesUnderANewName", () => {
+    const group = { name: "main", channel_type: "anthropic" as const, upstreams: [{ url: "https://x.example", weight: 2 }], config: { max_attempts: 5 }, header_rules: [], model_redirect: {} };
+    const edit = groupToForm(group);
+    expect(edit.upstreams).toEqual([{ url: "https://x.example", weight: "2" }]);
+    expect(edit.config).toEqual({ max_attempts: "5" });
+    expect(edit.header_rules).toBe("");
+    expect(groupToForm(group, true).name).toBe("main-copy");
+    const back = validateGroupForm(edit, [setting({})]);
+    expect(back.ok && back.value.config).toEqual({ max_attempts: 5 });
+  });
+});
+
+describe("validate access key form", () => {
+  const now = Date.UTC(2026, 0, 1);
+  it("acceptsANameWithOptionalLimitAndExpiry", () => {
+    const result = validateAccessKeyForm({ name: " app ", group_ids: [1], rpm_limit: "60", expires_on: "2026-02-01" }, now);
+    expect(result.ok && result.value).toMatchObject({ name: "app", group_ids: [1], rpm_limit: 60 });
+    expect(result.ok && typeof result.value.expires_at).toBe("number");
+    const open = validateAccessKeyForm({ name: "x", group_ids: [], rpm_limit: "0", expires_on: "" }, now);
+    expect(open.ok && open.value).toEqual({ name: "x", group_ids: [], rpm_limit: null });
+  });
+
+  it("refusesAnEmptyNameABadLimitAndAPastDate", () => {
+    const result = validateAccessKeyForm({ name: " ", group_ids: [], rpm_limit: "-3", expires_on: "2020-01-01" }, now);
+    expect(result.ok ? {} : Object.keys(result.errors).sort()).toEqual(["expires_on", "name", "rpm_limit"]);
+  });
+});
