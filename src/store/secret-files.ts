@@ -33,7 +33,7 @@ export function loadOrCreateSecret(dataDir: string, fileName: string, given: str
     const value = readFileSync(path, "utf8").trim();
     if (value) return { value, source: "file", path };
   }
-  const value = prefix + randomBytes(32).toString("base64url");
+  const value = generateSecret(prefix);
   writeFileSync(path, value + "\n", { mode: 0o600 });
   chmodSync(path, 0o600); // in case the file existed empty with wider permissions
   return { value, source: "generated", path };
