@@ -2,7 +2,6 @@
 // bounded concurrency and a timeout, restores invalid keys that answer 2xx and invalidates keys the
 // provider rejects, then publishes keys-changed so every node reloads the group. Owns the in-memory
 // validation tasks (one per group at a time) and the periodic run. Never logs or returns a key value.
-// Its two conditional UPDATEs live here rather than in store/repos: no other module may write them.
 
 import type { Database } from "bun:sqlite";
 import { redactSecrets } from "../channels/classify-response.ts";
@@ -12,6 +11,7 @@ import type { Bus } from "../cluster/bus.ts";
 import type { SettingValues } from "../config/settings.ts";
 import { mergeSettings, resolvePolicy } from "../pool/group-registry.ts";
 import type { Db } from "../store/open.ts";
+import { createValidationStore, type ValidationChange } from "../store/repos/key-validation.ts";
 import { loadGroup, loadGroups, type GroupRow } from "../store/repos/pool-source.ts";
 import type { SecretBox } from "../store/secrets.ts";
 
@@ -220,12 +220,6 @@ export interface KeyValidation {
   stop(): Promise<void>;
 }
 
-interface Change {
-  id: number;
-  kind: "restore" | "invalidate";
-  reason: string | null;
-}
-
 export function createKeyValidation(options: KeyValidationOptions): KeyValidation {
   const { sqlite, now } = options;
   const maxTasks = options.maxTasks ?? 100;
@@ -235,28 +229,7 @@ export function createKeyValidation(options: KeyValidationOptions): KeyValidatio
   const stopper = new AbortController();
   let lastScheduledAt: number | null = null;
 
-  const selectKeys = sqlite.prepare<{ id: number; value_enc: string }, [number, string, string, string]>(
-    "SELECT id, value_enc FROM api_keys WHERE group_id = ? AND status IN (?, ?, ?) ORDER BY id",
-  );
-  const countKeys = sqlite.prepare<{ n: number }, [number, string, string, string]>(
-    "SELECT count(*) AS n FROM api_keys WHERE group_id = ? AND status IN (?, ?, ?)",
-  );
-  const restore = sqlite.prepare(
-    "UPDATE api_keys SET status = 'active', reason = NULL, cooldown_until = NULL, updated_at = ? WHERE id = ? AND group_id = ? AND status = 'invalid'",
-  );
-  const invalidate = sqlite.prepare(
-    "UPDATE api_keys SET status = 'invalid', reason = ?, cooldown_until = NULL, updated_at = ? WHERE id = ? AND group_id = ? AND status IN ('active', 'cooldown')",
-  );
-  // Conditional on the current status: a key disabled or changed meanwhile is left alone.
-  const applyChanges = sqlite.transaction((groupId: number, changes: readonly Change[], at: number) => {
-    let restored = 0;
-    let invalidated = 0;
-    for (const c of changes) {
-      if (c.kind === "restore") restored += restore.run(at, c.id, groupId).changes;
-      else invalidated += invalidate.run(c.reason, at, c.id, groupId).changes;
-    }
-    return { restored, invalidated };
-  });
+  const store = createValidationStore(sqlite);
 
   const evict = () => {
     for (const [id, task] of tasks) {
@@ -266,11 +239,11 @@ export function createKeyValidation(options: KeyValidationOptions): KeyValidatio
   };
 
   const run = async (task: ValidationTask, group: GroupRow, settings: ReturnType<typeof mergeSettings>) => {
-    const pending: Change[] = [];
+    const pending: ValidationChange[] = [];
     const flush = () => {
       if (pending.length === 0) return;
       options.flushPool?.();
-      const applied = applyChanges(group.id, pending.splice(0), now());
+      const applied = store.apply(group.id, pending.splice(0), now());
       task.restored += applied.restored;
       task.invalidated += applied.invalidated;
       if (applied.restored + applied.invalidated > 0) options.bus.publish({ kind: "keys-changed", groupId: group.id });
@@ -278,7 +251,7 @@ export function createKeyValidation(options: KeyValidationOptions): KeyValidatio
     try {
       options.flushPool?.();
       const keys: { id: number; value: string }[] = [];
-      for (const row of selectKeys.all(group.id, ...SCOPE_STATUSES[task.scope])) {
+      for (const row of store.keysIn(group.id, SCOPE_STATUSES[task.scope])) {
         try {
           keys.push({ id: row.id, value: options.box.decrypt(row.value_enc) });
         } catch {
@@ -382,7 +355,7 @@ export function createKeyValidation(options: KeyValidationOptions): KeyValidatio
         if (stopper.signal.aborted) return;
         if (!group.enabled || group.subGroups.length) continue;
         const scope: ValidationScope = mergeSettings(options.settings(), group.config).validate_active_keys === true ? "all" : "invalid";
-        if ((countKeys.get(group.id, ...SCOPE_STATUSES[scope])?.n ?? 0) === 0) continue;
+        if (store.countIn(group.id, SCOPE_STATUSES[scope]) === 0) continue;
         const started = start(group.id, scope, "schedule");
         if (started.kind === "started") await running.get(group.id)?.done;
         else if (started.kind === "unusable") options.logger.warn("periodic key validation skipped a group", { group_id: group.id, reason: started.message });

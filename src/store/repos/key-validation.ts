@@ -1,0 +1,48 @@
+// The reads and writes of the key-validation job: the keys of a group in given statuses, and the
+// results written back conditionally on the status each key was tested in, so a key disabled or
+// changed while the job ran is left alone.
+
+import type { Database } from "bun:sqlite";
+
+export interface ValidationChange {
+  id: number;
+  kind: "restore" | "invalidate";
+  reason: string | null;
+}
+
+export interface ValidationStore {
+  /** Encrypted values of the group's keys whose status is one of `statuses`, in id order. */
+  keysIn(groupId: number, statuses: readonly [string, string, string]): { id: number; value_enc: string }[];
+  countIn(groupId: number, statuses: readonly [string, string, string]): number;
+  /** Restores invalid keys and invalidates active or cooling ones, in one transaction. */
+  apply(groupId: number, changes: readonly ValidationChange[], at: number): { restored: number; invalidated: number };
+}
+
+export function createValidationStore(sqlite: Database): ValidationStore {
+  const selectKeys = sqlite.prepare<{ id: number; value_enc: string }, [number, string, string, string]>(
+    "SELECT id, value_enc FROM api_keys WHERE group_id = ? AND status IN (?, ?, ?) ORDER BY id",
+  );
+  const countKeys = sqlite.prepare<{ n: number }, [number, string, string, string]>(
+    "SELECT count(*) AS n FROM api_keys WHERE group_id = ? AND status IN (?, ?, ?)",
+  );
+  const restore = sqlite.prepare(
+    "UPDATE api_keys SET status = 'active', reason = NULL, cooldown_until = NULL, updated_at = ? WHERE id = ? AND group_id = ? AND status = 'invalid'",
+  );
+  const invalidate = sqlite.prepare(
+    "UPDATE api_keys SET status = 'invalid', reason = ?, cooldown_until = NULL, updated_at = ? WHERE id = ? AND group_id = ? AND status IN ('active', 'cooldown')",
+  );
+  const apply = sqlite.transaction((groupId: number, changes: readonly ValidationChange[], at: number) => {
+    let restored = 0;
+    let invalidated = 0;
+    for (const c of changes) {
+      if (c.kind === "restore") restored += restore.run(at, c.id, groupId).changes;
+      else invalidated += invalidate.run(c.reason, at, c.id, groupId).changes;
+    }
+    return { restored, invalidated };
+  });
+  return {
+    keysIn: (groupId, statuses) => selectKeys.all(groupId, ...statuses),
+    countIn: (groupId, statuses) => countKeys.get(groupId, ...statuses)?.n ?? 0,
+    apply: (groupId, changes, at) => apply(groupId, changes, at),
+  };
+}
