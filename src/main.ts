@@ -1,10 +1,10 @@
 // CLI entry: `poolgate serve` (default), `migrate`, `version`, `--help`.
 // Parses argv and the environment (plus ./.env), turns user errors into one clear line and
 // exit code 2, and hands a validated Config to app.ts. No stack traces for user errors.
-// `serve` re-executes itself once to raise Bun's outbound fetch limit (see relaunchWithHttpLimit).
+// `serve` re-executes itself once to raise Bun's outbound fetch limit (see relaunchWithHttpLimit);
+// that first process stays as the supervisor that restarts the server without downtime on SIGHUP.
 
 import { existsSync, readFileSync } from "node:fs";
-import { constants as osConstants } from "node:os";
 import { CONFIG_VARIABLES, parseConfig, parseDotEnv, weakSecretReasons, type Config } from "./config/env.ts";
 import { createGateway, type Gateway } from "./app.ts";
 import { CLI_COMMANDS, isCliCommand, runCliCommand } from "./cli/cli-commands.ts";
@@ -13,6 +13,8 @@ import { openSqlite } from "./store/open.ts";
 import { DataDirError, ensureDataDir, loadOrCreateSecret } from "./store/secret-files.ts";
 import { WrongEncryptionKeyError } from "./store/secrets.ts";
 import type { UiAssets } from "./ui-serve.ts";
+import { portIsTaken, steerNewConnectionsHere } from "./process/reuseport-steer.ts";
+import { HANDOVER_GRACE_MS, HANDOVER_VAR, SUPERVISED_VAR, supervise, type ChildMessage, type SupervisorMessage } from "./process/supervisor.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { VERSION } from "./version.ts";
 
@@ -34,7 +36,6 @@ const PARENT_PID_VAR = "POOLGATE_PARENT_PID";
 
 /** A repeat of the same signal within this window is the same keypress delivered twice. */
 const DUPLICATE_SIGNAL_MS = 1000;
-const FORWARDED_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
 
 class UserError extends Error {}
 
@@ -86,23 +87,20 @@ function selfCommand(args: string[]): string[] {
 /**
  * Runs this program again as a child with BUN_CONFIG_MAX_HTTP_REQUESTS set, forwarding stdio and
  * signals, and exits with the child's code. The child does all the work (and prints a generated
- * admin key, once); this process only waits.
+ * admin key, once); this process supervises: SIGHUP replaces the child without downtime
+ * (process/supervisor.ts, README "Restarts without downtime").
  */
-async function relaunchWithHttpLimit(args: string[]): Promise<never> {
-  const child = Bun.spawn(selfCommand(args), {
+async function relaunchWithHttpLimit(args: string[], argv: string[]): Promise<never> {
+  // A bad option is reported by the child (exit code 2); here the config only chooses the log format.
+  const parsed = parseConfig(environment(), argv, Boolean(process.stdout.isTTY));
+  const logger = parsed.ok ? createLogger(parsed.config.logLevel, parsed.config.logFormat) : createLogger("info", process.stdout.isTTY ? "pretty" : "json");
+  const code = await supervise({
+    command: selfCommand(args),
     env: { ...process.env, [MAX_HTTP_REQUESTS_VAR]: MAX_HTTP_REQUESTS, [PARENT_PID_VAR]: String(process.pid) },
-    stdio: ["inherit", "inherit", "inherit"],
+    logger,
+    decide: createSignalGate(),
   });
-  for (const signal of FORWARDED_SIGNALS) {
-    process.on(signal, () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    });
-  }
-  const code = await child.exited;
-  const signal = child.signalCode;
-  // Like a shell: a child ended by a signal exits 128 + the signal's number.
-  const signalNumber = typeof signal === "string" ? osConstants.signals[signal] : signal;
-  process.exit(signalNumber ? 128 + signalNumber : code);
+  process.exit(code);
 }
 
 export type SignalDecision = "stop" | "ignore" | "exit";
@@ -125,14 +123,16 @@ export function createSignalGate(): (signal: string, now: number) => SignalDecis
 }
 
 async function serve(argv: string[], run: RunOptions): Promise<void> {
-  if (!process.env[MAX_HTTP_REQUESTS_VAR]) await relaunchWithHttpLimit(["serve", ...argv]);
+  if (!process.env[MAX_HTTP_REQUESTS_VAR]) await relaunchWithHttpLimit(["serve", ...argv], argv);
   const config = loadConfig(argv);
   const logger = createLogger(config.logLevel, config.logFormat);
+  const supervised = process.env[SUPERVISED_VAR] === "1" && typeof process.send === "function";
+  const handover = supervised && process.env[HANDOVER_VAR] === "1";
   // Handlers go in before the slow part of the start (database, migrations, listen), so a stop
   // request is never met by the default action; before the gateway exists there is nothing to drain.
   let gateway: Gateway | undefined;
   const decide = createSignalGate();
-  const onSignal = (signal: string) => {
+  const onSignal = (signal: string, minGraceMs = 0) => {
     const decision = decide(signal, Date.now());
     if (decision === "ignore") return;
     if (decision === "exit") {
@@ -141,8 +141,15 @@ async function serve(argv: string[], run: RunOptions): Promise<void> {
     }
     logger.info("shutting down", { signal });
     if (!gateway) process.exit(0);
-    gateway.stop().then(
-      () => process.exit(0),
+    const onListenerClosed = () => {
+      logger.info("listener closed; draining in-flight requests", { pid: process.pid });
+      tellSupervisor({ kind: "listener-closed" });
+    };
+    gateway.stop({ onListenerClosed, minGraceMs }).then(
+      () => {
+        logger.info("stopped", { pid: process.pid });
+        process.exit(0);
+      },
       (error) => {
         logger.error("shutdown failed", { error: String(error) });
         process.exit(1);
@@ -152,6 +159,17 @@ async function serve(argv: string[], run: RunOptions): Promise<void> {
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));
   watchRelaunchingParent(() => onSignal("SIGTERM"));
+  // The supervisor stops a replaced child over IPC, not by signal: such a stop keeps the listener a
+  // moment longer so that keep-alive clients learn (Connection: close) to reconnect to the successor.
+  process.on("message", (message: SupervisorMessage) => {
+    if (message?.kind === "handover-stop") onSignal("SIGTERM", HANDOVER_GRACE_MS);
+  });
+  // Under the supervisor, SIGHUP is its cue to start a successor; this process just keeps serving
+  // (a terminal hangup reaches the whole process group). A lone process has no one to hand over to.
+  process.on("SIGHUP", () => {
+    if (supervised) logger.debug("SIGHUP: the supervising parent handles restarts");
+    else logger.warn("SIGHUP ignored: restarts without downtime need the supervising parent (leave BUN_CONFIG_MAX_HTTP_REQUESTS unset)");
+  });
 
   ensureDataDir(config.dataDir);
   const auth = loadOrCreateSecret(config.dataDir, "auth.key", config.authKey, "pg-admin-");
@@ -166,14 +184,30 @@ async function serve(argv: string[], run: RunOptions): Promise<void> {
     if (reasons.length) logger.warn(`${name} is weak: ${reasons.join(", ")}; use 32+ random characters`);
   }
 
+  // Supervised children share the port (SO_REUSEPORT) so a successor can bind it during a handover.
+  const sharePort = supervised && config.port !== 0;
+  if (sharePort && !handover && portIsTaken(config.host, config.port)) {
+    throw new UserError(`PORT ${config.port} on ${config.host} is already in use by another process`);
+  }
   gateway = createGateway({ config, authKey: auth.value, encryptionKey: encryption.value, logger, ui: run.ui });
-  const port = gateway.listen();
+  const port = gateway.listen(undefined, { sharePort });
+  if (sharePort && handover) {
+    const steered = steerNewConnectionsHere(port);
+    if (!steered.ok) logger.warn("cannot steer new connections to the new process; a few may be reset when the old one closes", { reason: steered.reason });
+  }
   logger.info("poolgate listening", {
     url: `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`,
     version: VERSION,
     data_dir: config.dataDir,
     max_http_requests: Number(process.env[MAX_HTTP_REQUESTS_VAR] ?? BUN_DEFAULT_MAX_HTTP_REQUESTS),
+    pid: process.pid,
   });
+  tellSupervisor({ kind: "ready", port });
+}
+
+/** Reports to the supervising parent over IPC; a lone process has no channel and says nothing. */
+function tellSupervisor(message: ChildMessage): void {
+  if (process.env[SUPERVISED_VAR] === "1" && typeof process.send === "function") process.send(message);
 }
 
 /**

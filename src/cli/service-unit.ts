@@ -32,11 +32,11 @@ Type=simple
 User=${options.user}
 Group=${options.user}
 ExecStart=${options.binary} serve
+# serve runs as a supervisor plus the gateway; SIGHUP swaps the gateway without a failed request.
+ExecReload=/bin/kill -HUP $MAINPID
 # ${ENV_FILE} overrides these (EnvironmentFile wins over Environment).
 Environment=DATA_DIR=${STATE_DIR}
 Environment=LOG_FORMAT=json
-# Set here so serve does not need to restart itself to lift Bun's 256 outbound request cap.
-Environment=BUN_CONFIG_MAX_HTTP_REQUESTS=65535
 ${options.port === undefined ? "" : `Environment=PORT=${options.port}\n`}EnvironmentFile=-${ENV_FILE}
 StateDirectory=poolgate
 StateDirectoryMode=0700

@@ -47,8 +47,11 @@ export interface LogQueueOptions {
 
 export interface LogQueue {
   push(entry: RequestLogEntry): void;
-  /** Writes everything queued; returns how many entries were written. */
-  flush(): number;
+  /**
+   * Writes the oldest `max` entries queued (default: all of them) in one batch; returns how many
+   * were written. app.ts flushes in slices so one write never stalls the event loop for long.
+   */
+  flush(max?: number): number;
   depth(): number;
   dropped(): number;
   written(): number;
@@ -73,11 +76,16 @@ export function createLogQueue(options: LogQueueOptions): LogQueue {
         options.onBatchReady?.();
       }
     },
-    flush() {
+    flush(max = Infinity) {
       batchSignalled = false;
       if (!queue.length) return 0;
-      const batch = queue;
-      queue = [];
+      let batch: RequestLogEntry[];
+      if (queue.length <= max) {
+        batch = queue;
+        queue = [];
+      } else {
+        batch = queue.splice(0, max);
+      }
       try {
         options.sink(batch);
         written += batch.length;

@@ -38,10 +38,12 @@ describe("service-unit", () => {
       "ProtectHome=yes",
       "PrivateTmp=yes",
       "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
-      "Environment=BUN_CONFIG_MAX_HTTP_REQUESTS=65535",
+      "ExecReload=/bin/kill -HUP $MAINPID",
     ]) {
       expect(unit).toContain(`\n${line}\n`);
     }
+    // Left unset so serve keeps its supervisor, which makes `systemctl reload` a zero-downtime swap.
+    expect(unit).not.toContain("BUN_CONFIG_MAX_HTTP_REQUESTS");
     expect(Number(/\nLimitNOFILE=(\d+)/.exec(unit)![1])).toBeGreaterThanOrEqual(65536);
     expect(STOP_TIMEOUT_S).toBeGreaterThan(30); // the default shutdown_timeout drain
     expect(unit).toContain(`\nTimeoutStopSec=${STOP_TIMEOUT_S}\n`);
