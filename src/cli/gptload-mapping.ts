@@ -24,7 +24,6 @@ const bool: Convert = (raw) => (/^(true|1)$/i.test(raw.trim()) ? true : /^(false
 const SETTING_MAP: Record<string, { to: string; convert: Convert }> = {
   max_retries: { to: "max_attempts", convert: (raw) => (int(raw) === undefined ? undefined : Number(raw) + 1) },
   request_timeout: { to: "total_timeout_ms", convert: seconds },
-  connect_timeout: { to: "connect_timeout_ms", convert: seconds },
   response_header_timeout: { to: "first_byte_timeout_ms", convert: seconds },
   key_validation_interval_minutes: { to: "validation_interval_minutes", convert: int },
   key_validation_concurrency: { to: "validation_concurrency", convert: int },

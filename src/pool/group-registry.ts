@@ -22,7 +22,6 @@ export interface RuntimeSubGroup {
 export interface GroupPolicy {
   maxAttempts: number;
   requestBudgetMs: number;
-  connectTimeoutMs: number;
   firstByteTimeoutMs: number;
   idleTimeoutMs: number;
   totalTimeoutMs: number;
@@ -116,7 +115,6 @@ export function resolvePolicy(settings: Readonly<Record<string, RuntimeSettingVa
   return {
     maxAttempts: Math.max(1, int("max_attempts", 3)),
     requestBudgetMs: int("request_budget_ms", 600_000),
-    connectTimeoutMs: int("connect_timeout_ms", 10_000),
     firstByteTimeoutMs: int("first_byte_timeout_ms", 300_000),
     idleTimeoutMs: int("idle_timeout_ms", 120_000),
     totalTimeoutMs: int("total_timeout_ms", 600_000),

@@ -265,7 +265,6 @@ export const en = {
   "setting.max_body_bytes": "Largest request body accepted, in bytes; larger bodies get 413.",
   "setting.shutdown_timeout_ms": "On SIGTERM or SIGINT, how long in-flight requests and streams may take to finish before they are aborted (ms).",
   "setting.shutdown_grace_ms": "On SIGTERM or SIGINT, how long new requests are still accepted after /ready turns 503, so a load balancer can notice (ms).",
-  "setting.connect_timeout_ms": "Time allowed to open the upstream connection (ms).",
   "setting.first_byte_timeout_ms": "Time allowed until the upstream's response headers arrive (ms).",
   "setting.idle_timeout_ms": "Longest silence allowed between two chunks of a response (ms).",
   "setting.total_timeout_ms": "Cap on a whole non-stream response (ms); streams are bounded by the idle timeout.",

@@ -267,7 +267,6 @@ export const zhCN: Record<MessageKey, string> = {
   "setting.max_body_bytes": "可接受的最大请求体（字节）；更大的请求返回 413。",
   "setting.shutdown_timeout_ms": "收到 SIGTERM 或 SIGINT 后，进行中的请求和流可继续完成的最长时间，超时后中止（毫秒）。",
   "setting.shutdown_grace_ms": "收到 SIGTERM 或 SIGINT 后，/ready 返回 503 期间仍接受新请求的时长，便于负载均衡器察觉（毫秒）。",
-  "setting.connect_timeout_ms": "建立上游连接的时限（毫秒）。",
   "setting.first_byte_timeout_ms": "等待上游响应头的时限（毫秒）。",
   "setting.idle_timeout_ms": "响应中两个数据块之间允许的最长静默（毫秒）。",
   "setting.total_timeout_ms": "非流式响应的总时限（毫秒）；流式响应受空闲超时约束。",
