@@ -4,41 +4,20 @@
 
 import { Elysia, t } from "elysia";
 import { ApiError } from "./api-error.ts";
+import type { ValidationScope, ValidationTask } from "../store/repos/key-validation.ts";
 import { isPlainObject } from "./group-rules.ts";
 
-export type ValidationScope = "invalid" | "active" | "all";
 const SCOPES: readonly ValidationScope[] = ["invalid", "active", "all"];
-
-/** A task as the runner reports it (camelCase; answered in snake_case). */
-export interface TaskSnapshot {
-  id: string;
-  kind: string;
-  groupId: number;
-  scope: string;
-  trigger: string;
-  status: "running" | "done" | "failed";
-  total: number;
-  done: number;
-  valid: number;
-  invalid: number;
-  unknown: number;
-  rateLimited: number;
-  restored: number;
-  invalidated: number;
-  startedAt: number;
-  finishedAt: number | null;
-  error?: string;
-}
 
 export interface TaskService {
   start(
     groupId: number,
     scope: ValidationScope,
-  ): { kind: "started" | "running"; task: TaskSnapshot } | { kind: "not-found" } | { kind: "unusable"; field: string; message: string };
-  get(id: string): TaskSnapshot | undefined;
+  ): { kind: "started" | "running"; task: ValidationTask } | { kind: "not-found" } | { kind: "unusable"; field: string; message: string };
+  get(id: string): ValidationTask | undefined;
 }
 
-export function taskJson(task: TaskSnapshot) {
+export function taskJson(task: ValidationTask) {
   return {
     id: task.id,
     kind: task.kind,

@@ -11,7 +11,7 @@ import type { Bus } from "../cluster/bus.ts";
 import type { SettingValues } from "../config/settings.ts";
 import { mergeSettings, resolvePolicy } from "../pool/group-registry.ts";
 import type { Db } from "../store/open.ts";
-import { createValidationStore, type ValidationChange } from "../store/repos/key-validation.ts";
+import { createValidationStore, SCOPE_STATUSES, type ValidationChange, type ValidationScope, type ValidationTask } from "../store/repos/key-validation.ts";
 import { loadGroup, loadGroups, type GroupRow } from "../store/repos/pool-source.ts";
 import type { SecretBox } from "../store/secrets.ts";
 
@@ -147,38 +147,6 @@ async function readCapped(response: Response, max: number): Promise<string> {
 // ---- tasks: on demand (admin API) and periodic (scheduler) ----
 
 /** Which keys a run tests: "active" includes cooling keys; disabled keys are never tested. */
-export type ValidationScope = "invalid" | "active" | "all";
-
-const SCOPE_STATUSES: Readonly<Record<ValidationScope, readonly [string, string, string]>> = {
-  invalid: ["invalid", "invalid", "invalid"],
-  active: ["active", "cooldown", "cooldown"],
-  all: ["active", "cooldown", "invalid"],
-};
-
-export interface ValidationTask {
-  id: string;
-  kind: "validate-keys";
-  groupId: number;
-  scope: ValidationScope;
-  trigger: "manual" | "schedule";
-  status: "running" | "done" | "failed";
-  total: number;
-  done: number;
-  /** Keys the provider accepted (2xx or rate-limited). */
-  valid: number;
-  invalid: number;
-  unknown: number;
-  /** Part of `valid`: accepted but throttled; their state is left unchanged. */
-  rateLimited: number;
-  /** Invalid keys set active. */
-  restored: number;
-  /** Active or cooling keys set invalid. */
-  invalidated: number;
-  startedAt: number;
-  finishedAt: number | null;
-  error?: string;
-}
-
 export type StartValidation =
   | { kind: "started"; task: ValidationTask }
   | { kind: "running"; task: ValidationTask }
@@ -207,6 +175,8 @@ export interface KeyValidationOptions {
   /** Writes the pool's in-memory key states to the database, so reads and writes here see them. */
   flushPool?: () => void;
 }
+
+export type { ValidationScope, ValidationTask };
 
 export interface KeyValidation {
   start(groupId: number, scope: ValidationScope, trigger?: ValidationTask["trigger"]): StartValidation;

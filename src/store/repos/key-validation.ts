@@ -1,8 +1,41 @@
-// The reads and writes of the key-validation job: the keys of a group in given statuses, and the
-// results written back conditionally on the status each key was tested in, so a key disabled or
-// changed while the job ran is left alone.
+// Key validation's vocabulary (scopes, the task shape shared by the job and the admin routes) and
+// its reads and writes: the keys of a group in given statuses, and the results written back
+// conditionally on the status each key was tested in, so a key changed meanwhile is left alone.
 
 import type { Database } from "bun:sqlite";
+
+export type ValidationScope = "invalid" | "active" | "all";
+
+/** Which key statuses each scope tests (three slots for one prepared statement). */
+export const SCOPE_STATUSES: Readonly<Record<ValidationScope, readonly [string, string, string]>> = {
+  invalid: ["invalid", "invalid", "invalid"],
+  active: ["active", "cooldown", "cooldown"],
+  all: ["active", "cooldown", "invalid"],
+};
+
+export interface ValidationTask {
+  id: string;
+  kind: "validate-keys";
+  groupId: number;
+  scope: ValidationScope;
+  trigger: "manual" | "schedule";
+  status: "running" | "done" | "failed";
+  total: number;
+  done: number;
+  /** Keys the provider accepted (2xx or rate-limited). */
+  valid: number;
+  invalid: number;
+  unknown: number;
+  /** Part of `valid`: accepted but throttled; their state is left unchanged. */
+  rateLimited: number;
+  /** Invalid keys set active. */
+  restored: number;
+  /** Active or cooling keys set invalid. */
+  invalidated: number;
+  startedAt: number;
+  finishedAt: number | null;
+  error?: string;
+}
 
 export interface ValidationChange {
   id: number;
