@@ -45,6 +45,17 @@ export const groups = sqliteTable(
   (t) => [uniqueIndex("groups_name_uq").on(t.name)],
 );
 
+export type KeyStatus = "active" | "cooldown" | "invalid" | "disabled";
+
+/** Keys of a group counted by status (the same shape as pool/ PoolCounts). */
+export interface KeyStatusCounts {
+  total: number;
+  active: number;
+  cooldown: number;
+  invalid: number;
+  disabled: number;
+}
+
 export const apiKeys = sqliteTable(
   "api_keys",
   {
@@ -58,7 +69,7 @@ export const apiKeys = sqliteTable(
     keyHash: text("key_hash").notNull(),
     /** First and last 4 characters, what every listing shows. */
     masked: text("masked").notNull(),
-    status: text("status", { enum: ["active", "cooldown", "invalid", "disabled"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "cooldown", "invalid", "disabled"] }).$type<KeyStatus>().notNull().default("active"),
     reason: text("reason"),
     cooldownUntil: integer("cooldown_until"),
     requests: integer("requests").notNull().default(0),

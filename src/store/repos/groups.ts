@@ -3,9 +3,8 @@
 
 import type { Database } from "bun:sqlite";
 import { asc, eq } from "drizzle-orm";
-import type { PoolCounts } from "../../pool/types.ts";
 import type { Db } from "../open.ts";
-import { groups } from "../schema.ts";
+import { groups, type KeyStatusCounts } from "../schema.ts";
 
 export type GroupRow = typeof groups.$inferSelect;
 /** Every column a caller may set; ids and timestamps are the repository's business. */
@@ -36,23 +35,23 @@ export function deleteGroup(db: Db, id: number): boolean {
   return db.delete(groups).where(eq(groups.id, id)).returning({ id: groups.id }).all().length > 0;
 }
 
-export function emptyCounts(): PoolCounts {
+export function emptyCounts(): KeyStatusCounts {
   return { total: 0, active: 0, cooldown: 0, invalid: 0, disabled: 0 };
 }
 
-function addCount(counts: PoolCounts, status: string, n: number): void {
+function addCount(counts: KeyStatusCounts, status: string, n: number): void {
   counts.total += n;
   if (status === "active" || status === "cooldown" || status === "invalid" || status === "disabled") counts[status] += n;
 }
 
 /** Key counts of every group in one GROUP BY (served by the (group_id, status, id) index). */
-export function countKeysByGroup(sqlite: Database): Map<number, PoolCounts> {
+export function countKeysByGroup(sqlite: Database): Map<number, KeyStatusCounts> {
   const rows = sqlite.query("SELECT group_id, status, count(*) AS n FROM api_keys GROUP BY group_id, status").all() as {
     group_id: number;
     status: string;
     n: number;
   }[];
-  const out = new Map<number, PoolCounts>();
+  const out = new Map<number, KeyStatusCounts>();
   for (const row of rows) {
     let counts = out.get(row.group_id);
     if (!counts) out.set(row.group_id, (counts = emptyCounts()));
@@ -61,7 +60,7 @@ export function countKeysByGroup(sqlite: Database): Map<number, PoolCounts> {
   return out;
 }
 
-export function countKeysOfGroup(sqlite: Database, groupId: number): PoolCounts {
+export function countKeysOfGroup(sqlite: Database, groupId: number): KeyStatusCounts {
   const rows = sqlite.query("SELECT status, count(*) AS n FROM api_keys WHERE group_id = ? GROUP BY status").all(groupId) as {
     status: string;
     n: number;

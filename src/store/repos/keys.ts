@@ -3,7 +3,7 @@
 // pass through here on their way into SecretBox.encrypt or out of decrypt; never logged.
 
 import type { Database } from "bun:sqlite";
-import type { KeyStatus } from "../../pool/types.ts";
+import type { KeyStatus } from "../schema.ts";
 import type { SecretBox } from "../secrets.ts";
 
 /** A key as listings show it (column names as in the table, which are the API's names too). */

@@ -5,13 +5,12 @@
 import type { Database } from "bun:sqlite";
 import { eq } from "drizzle-orm";
 import type { Db } from "../open.ts";
-import { accessKeys, groups } from "../schema.ts";
+import { accessKeys, groups, type KeyStatus } from "../schema.ts";
 import type { SecretBox } from "../secrets.ts";
 
 export type GroupRow = typeof groups.$inferSelect;
 export type AccessKeyRow = typeof accessKeys.$inferSelect;
 
-type KeyStatus = "active" | "cooldown" | "invalid" | "disabled";
 
 /** A key as the pool holds it (same shape as pool/types KeyRecord; store/ may not import pool/). */
 export interface StoredKey {
