@@ -2,6 +2,7 @@
 // obtained from it) and the /api/auth routes (login, logout, me). Login failures are throttled
 // per address. Never logs or echoes the key; comparisons are constant-time.
 
+import { weakSecretReasons } from "../config/env.ts";
 import { Elysia, t } from "elysia";
 import { constantTimeEqual } from "../store/secrets.ts";
 import type { AdminContext } from "./admin-context.ts";
@@ -40,9 +41,12 @@ const MeResponse = t.Object({
   authenticated: t.Boolean(),
   via: t.Optional(t.Union([t.Literal("bearer"), t.Literal("session")])),
   expires_at: t.Optional(t.Nullable(t.Number({ description: "Session expiry, epoch ms (null for bearer)" }))),
+  admin_key_weak: t.Optional(t.Boolean({ description: "The admin key in force is weak (short or a common pattern): the UI warns" })),
 });
 
 export function createSessionRoutes(ctx: AdminContext) {
+  // Said only to someone who already holds the key, so it reveals nothing new.
+  const adminKeyWeak = weakSecretReasons(ctx.authKey).length > 0;
   return new Elysia()
     .post(
       "/auth/login",
@@ -88,7 +92,7 @@ export function createSessionRoutes(ctx: AdminContext) {
       ({ request }) => {
         const who = authenticate(request, ctx);
         if (!who) throw new ApiError(401, "unauthorized", "not signed in");
-        return { authenticated: true, via: who.via, expires_at: who.via === "session" ? who.session.expiresAt : null };
+        return { authenticated: true, via: who.via, expires_at: who.via === "session" ? who.session.expiresAt : null, admin_key_weak: adminKeyWeak };
       },
       { response: MeResponse, detail: { summary: "Who is calling (bearer or session) and until when", tags: ["auth"] } },
     );

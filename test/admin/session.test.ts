@@ -31,14 +31,15 @@ describe("admin/session", () => {
     const cookie = sessionCookie(res);
     const me = await gw.call("/api/auth/me", { auth: false, headers: { cookie } });
     expect(me.status).toBe(200);
-    expect(await me.json()).toEqual({ authenticated: true, via: "session", expires_at: body.expires_at });
+    expect(await me.json()).toEqual({ authenticated: true, via: "session", expires_at: body.expires_at, admin_key_weak: true });
     expect((await gw.call("/api/groups", { auth: false, headers: { cookie } })).status).toBe(200);
   });
 
   it("reportsBearerCallersThroughMe", async () => {
     gw = startTestGateway();
     const me = await gw.call("/api/auth/me");
-    expect(await me.json()).toEqual({ authenticated: true, via: "bearer", expires_at: null });
+    // The test admin key starts with "test", a common pattern: the UI is told to warn.
+    expect(await me.json()).toEqual({ authenticated: true, via: "bearer", expires_at: null, admin_key_weak: true });
   });
 
   it("takesTheSessionLifetimeFromTheSessionTtlHoursSetting", async () => {

@@ -15,6 +15,10 @@ describe("dashboard warnings", () => {
     expect(warnings[2]!.params).toEqual({ name: "low", active: 1, total: 100 });
   });
 
+  it("warnsFirstAboutAWeakAdminKey", () => {
+    expect(dashboardWarnings([s("metrics_token", "t0ken")], [g("ok", 5, 5)], true).map((w) => w.key)).toEqual(["warning.weakAdminKey"]);
+  });
+
   it("staysQuietWhenAllIsWell", () => {
     expect(dashboardWarnings([s("metrics_token", "t0ken"), s("log_bodies", false)], [g("ok", 5, 5)])).toEqual([]);
   });

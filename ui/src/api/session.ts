@@ -6,6 +6,8 @@ export interface Me {
   authenticated: boolean;
   via?: "bearer" | "session";
   expires_at?: number | null;
+  /** The admin key in force is weak: the dashboard warns. */
+  admin_key_weak?: boolean;
 }
 
 export const login = (api: ApiClient, authKey: string) => api.request<Me>("POST", "/auth/login", { body: { auth_key: authKey } });

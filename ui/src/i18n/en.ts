@@ -79,6 +79,7 @@ export const en = {
   "range.30d": "30 d",
 
   "warning.title": "Needs attention",
+  "warning.weakAdminKey": "The admin key is weak (short or a common pattern): set AUTH_KEY to 32+ random characters, or run poolgate reset-admin-key.",
   "warning.metricsOpen": "/metrics is open to anyone: set metrics_token in Settings.",
   "warning.logBodies": "Request and response bodies are logged (log_bodies): they may hold secrets or personal data.",
   "warning.noKeys": "Group {name} has no keys.",

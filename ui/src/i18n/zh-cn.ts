@@ -81,6 +81,7 @@ export const zhCN: Record<MessageKey, string> = {
   "range.30d": "30 天",
 
   "warning.title": "需要注意",
+  "warning.weakAdminKey": "管理密钥强度不足（过短或为常见模式）：请将 AUTH_KEY 设为 32 位以上的随机字符，或运行 poolgate reset-admin-key。",
   "warning.metricsOpen": "/metrics 对所有人开放：请在设置中配置 metrics_token。",
   "warning.logBodies": "正在记录请求和响应正文（log_bodies），其中可能包含密钥或个人数据。",
   "warning.noKeys": "分组 {name} 没有密钥。",

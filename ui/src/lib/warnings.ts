@@ -13,8 +13,9 @@ export interface Warning {
 /** A group is short of keys when fewer than this share of its keys are usable. */
 export const LOW_KEYS_RATIO = 0.2;
 
-export function dashboardWarnings(settings: readonly Setting[], groups: readonly Group[]): Warning[] {
+export function dashboardWarnings(settings: readonly Setting[], groups: readonly Group[], adminKeyWeak = false): Warning[] {
   const out: Warning[] = [];
+  if (adminKeyWeak) out.push({ key: "warning.weakAdminKey" });
   const value = (key: string) => settings.find((s) => s.key === key)?.value;
   if (value("metrics_token") === "") out.push({ key: "warning.metricsOpen" });
   if (value("log_bodies") === true) out.push({ key: "warning.logBodies" });

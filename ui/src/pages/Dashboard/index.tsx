@@ -3,6 +3,7 @@
 
 import { createResource, createSignal, onCleanup } from "solid-js";
 import { listGroups } from "../../api/groups.ts";
+import { me } from "../../api/session.ts";
 import { listSettings } from "../../api/settings.ts";
 import { getOverview, getSeries, type Range } from "../../api/stats.ts";
 import { useApp } from "../../components/app-context.tsx";
@@ -19,6 +20,7 @@ export function DashboardPage() {
   const [series, { refetch: refetchSeries }] = createResource(() => [range(), group()] as const, ([r, g]) => getSeries(app.api, r, g || undefined));
   const [groups, { refetch: refetchGroups }] = createResource(async () => (await listGroups(app.api)).items);
   const [settings] = createResource(async () => (await listSettings(app.api)).items);
+  const [session] = createResource(() => me(app.api));
   const timer = setInterval(() => {
     void refetchOverview();
     void refetchSeries();
@@ -36,7 +38,7 @@ export function DashboardPage() {
       overview={overview.error ? undefined : overview.latest}
       series={series.error ? undefined : series.latest}
       groups={groups.error ? [] : (groups.latest ?? [])}
-      warnings={dashboardWarnings(settings.error ? [] : (settings.latest ?? []), groups.error ? [] : (groups.latest ?? []))}
+      warnings={dashboardWarnings(settings.error ? [] : (settings.latest ?? []), groups.error ? [] : (groups.latest ?? []), session.error ? false : session.latest?.admin_key_weak === true)}
       error={error()}
       onRange={setRange}
       onGroup={setGroup}
