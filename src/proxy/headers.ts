@@ -17,7 +17,8 @@ const HOP_BY_HOP_RESPONSE: readonly string[] = [
 export const CLIENT_AUTH_HEADERS: readonly string[] = ["authorization", "x-api-key", "x-goog-api-key"];
 
 /** Proxy-identifying headers added by a front proxy are the client's business, not the provider's. */
-const STRIPPED_REQUEST: readonly string[] = [...HOP_BY_HOP_REQUEST, ...CLIENT_AUTH_HEADERS, "x-forwarded-for", "x-real-ip"];
+const STRIPPED_REQUEST_SET: ReadonlySet<string> = new Set([...HOP_BY_HOP_REQUEST, ...CLIENT_AUTH_HEADERS, "x-forwarded-for", "x-real-ip"]);
+const HOP_BY_HOP_RESPONSE_SET: ReadonlySet<string> = new Set(HOP_BY_HOP_RESPONSE);
 
 export interface HeaderRule {
   action: "set" | "remove";
@@ -43,9 +44,9 @@ export function buildUpstreamHeaders(
   vars: HeaderVariables,
 ): Headers {
   const headers = new Headers(client);
-  // Guarded deletes: a delete of an absent name costs as much as a has(), and most are absent
-  // (measured ~1.6 vs ~2.6 us per request for the copy-and-strip).
-  for (const name of STRIPPED_REQUEST) if (headers.has(name)) headers.delete(name);
+  // One walk over the client's few names instead of a has() per stripped name (17 native calls,
+  // ~2% of the proxy's samples in `bun run bench` json). keys() yields lowercase names.
+  for (const name of client.keys()) if (STRIPPED_REQUEST_SET.has(name)) headers.delete(name);
   headers.set("accept-encoding", "identity");
   for (const name in defaults) if (!headers.has(name)) headers.set(name, defaults[name]!);
   for (const rule of rules) {
@@ -67,7 +68,7 @@ export function expandVariables(template: string, vars: HeaderVariables): string
 /** Headers for the client's response; event streams lose content-length (they are re-streamed through the tap). */
 export function buildResponseHeaders(upstream: Headers, requestId: string, eventStream: boolean): Headers {
   const headers = new Headers(upstream);
-  for (const name of HOP_BY_HOP_RESPONSE) if (headers.has(name)) headers.delete(name);
+  for (const name of upstream.keys()) if (HOP_BY_HOP_RESPONSE_SET.has(name)) headers.delete(name);
   if (eventStream) {
     headers.set("x-accel-buffering", "no");
     headers.set("cache-control", "no-cache");
