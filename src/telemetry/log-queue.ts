@@ -2,37 +2,10 @@
 // path); app.ts flushes it to the database in batches, by size or on a timer, and on shutdown.
 // Bounded: when the database cannot keep up, new entries are dropped and counted, never silently.
 
-import type { AttemptRecord } from "../store/schema.ts";
+import type { RequestLogEntry } from "../store/repos/logs.ts";
 
-export interface RequestLogEntry {
-  ts: number;
-  requestId: string;
-  groupId: number | null;
-  groupName: string;
-  subGroupName: string | null;
-  accessKeyId: number | null;
-  accessKeyName: string | null;
-  channel: string;
-  model: string | null;
-  upstreamModel: string | null;
-  stream: boolean;
-  status: number;
-  errorClass: string | null;
-  error: string | null;
-  durationMs: number;
-  ttfbMs: number | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  cachedTokens: number | null;
-  clientIp: string | null;
-  userAgent: string | null;
-  upstreamUrl: string | null;
-  keyId: number | null;
-  keyMasked: string | null;
-  attempts: AttemptRecord[];
-  requestBody: string | null;
-  responseBody: string | null;
-}
+/** The entry is the request_logs row the store writes; defined there, re-exported for the push side. */
+export type { RequestLogEntry } from "../store/repos/logs.ts";
 
 export interface LogQueueOptions {
   /** Writes one batch; throws on failure (the batch is then counted as dropped). */

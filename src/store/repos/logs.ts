@@ -3,8 +3,38 @@
 // the request path. Reads: filtered keyset pages for the admin API, each served by an index.
 
 import type { Database } from "bun:sqlite";
-import type { RequestLogEntry } from "../../telemetry/log-queue.ts";
 import type { AttemptRecord } from "../schema.ts";
+
+/** One client request as the proxy records it: one row of request_logs. */
+export interface RequestLogEntry {
+  ts: number;
+  requestId: string;
+  groupId: number | null;
+  groupName: string;
+  subGroupName: string | null;
+  accessKeyId: number | null;
+  accessKeyName: string | null;
+  channel: string;
+  model: string | null;
+  upstreamModel: string | null;
+  stream: boolean;
+  status: number;
+  errorClass: string | null;
+  error: string | null;
+  durationMs: number;
+  ttfbMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedTokens: number | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  upstreamUrl: string | null;
+  keyId: number | null;
+  keyMasked: string | null;
+  attempts: AttemptRecord[];
+  requestBody: string | null;
+  responseBody: string | null;
+}
 
 const COLUMNS = [
   "ts", "request_id", "group_id", "group_name", "sub_group_name", "access_key_id", "access_key_name", "channel",
