@@ -2,6 +2,7 @@
 // Elysia app (health, admin API, proxy), and owns start/stop. Nothing else in src/ constructs
 // a database, a server or a timer; everything deeper gets what it needs passed in.
 
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { Elysia } from "elysia";
 import { createAdminPlugin } from "./admin/plugin.ts";
@@ -30,6 +31,7 @@ import { openSqlite, type OpenedStore } from "./store/open.ts";
 import { createLogWriter } from "./store/repos/logs.ts";
 import { loadSettings } from "./store/repos/settings.ts";
 import { openSecretBox, type SecretBox } from "./store/secrets.ts";
+import { createAlertMonitor, createAlertSender, createErrorCounter, type AlertPayload, type GroupSnapshot } from "./telemetry/alerts.ts";
 import { createLogQueue, type LogQueue } from "./telemetry/log-queue.ts";
 import { createLogger, type Logger } from "./telemetry/logger.ts";
 import { createLagProbe, createMetrics, metricsResponse } from "./telemetry/metrics.ts";
@@ -63,6 +65,8 @@ export interface Gateway {
   keyValidation: KeyValidation;
   /** Writes key states and counters changed in memory to the database now (also runs every second). */
   flushKeyStates(): void;
+  /** Runs the alert evaluation now (also every 5 s) and resolves once its webhooks are answered. */
+  evaluateAlerts(): Promise<void>;
   /**
    * Starts listening (on `port`, default the configured one; 0 = any free port); returns the bound port.
    * `sharePort` sets SO_REUSEPORT so a successor process can bind the same port during a handover.
@@ -106,6 +110,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const rawLogQueue = createLogQueue({ sink: createLogWriter(store.sqlite), onBatchReady: queueLogSlice });
   // Every pushed entry also feeds the in-memory Prometheus counters (no I/O, no allocation).
   const metrics = createMetrics();
+  // ...and the per-group error counts the error-rate alert reads (two increments per request).
+  const errorCounts = createErrorCounter();
   // Requests cut by a shutdown that ran out of time are logged as such (see proxy/in-flight.ts).
   const shutdownDrain = createShutdownDrain();
   const logQueue: LogQueue = {
@@ -113,6 +119,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     push(entry) {
       shutdownDrain.label(entry);
       metrics.observeRequest(entry);
+      errorCounts.observe(entry);
       rawLogQueue.push(entry);
     },
   };
@@ -144,9 +151,19 @@ export function createGateway(options: GatewayOptions): Gateway {
   const accessKeyUsage = createAccessKeyUsage();
   const writeAccessKeyUsage = createAccessKeyUsageWriter(store.sqlite);
   // Compare-and-set on the status memory last synced (KeyWriteBack): an admin change wins.
+  const alertMonitor = createAlertMonitor(hostname());
+  // The write-behind sees each status change once: keys newly invalid are noted for the alerts.
+  const takeWriteBack = (group: GroupRuntime): KeyWriteBack[] => {
+    const rows = group.keys.takeWriteBack();
+    for (const row of rows) {
+      if (row.status !== "invalid" || row.storedStatus === "invalid") continue;
+      alertMonitor.noteKeyInvalidated(group, { id: row.id, masked: group.keys.get(row.id)?.masked ?? "", reason: row.reason });
+    }
+    return rows;
+  };
   const flushKeyStates = () => {
     const batch: KeyWriteBack[] = [];
-    for (const group of registry.all()) for (const row of group.keys.takeWriteBack()) batch.push(row);
+    for (const group of registry.all()) for (const row of takeWriteBack(group)) batch.push(row);
     if (batch.length) writeKeyStates(batch, now());
     writeAccessKeyUsage(accessKeyUsage.drain());
   };
@@ -188,7 +205,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const reloadKeys = (group: GroupRuntime) => {
     const pool = group.keys;
     // Memory's own unwritten state changes go first (an admin's rows are kept by the compare-and-set).
-    writeKeyStates(pool.takeWriteBack(), now());
+    writeKeyStates(takeWriteBack(group), now());
     const records = loadKeyRecords(store.sqlite, box, group.id, {
       knownValue: (id) => pool.get(id)?.value,
       onUndecryptable: undecryptable(group.id),
@@ -233,6 +250,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       case "group-deleted":
         registry.remove(event.groupId);
         keyIdsOf.delete(event.groupId);
+        errorCounts.forget(event.groupId);
         return;
       case "keys-changed": {
         const group = registry.byId(event.groupId);
@@ -257,6 +275,54 @@ export function createGateway(options: GatewayOptions): Gateway {
   const keyValidation = createKeyValidation({ db: store.db, sqlite: store.sqlite, box, bus, settings: () => settings, fetch, now, logger, flushPool: flushKeyStates });
   // Ticks every minute; runs when validation_interval_minutes (a hot setting) has passed.
   scheduler.add({ name: "validate-keys", intervalMs: 60_000, firstRunMs: 60_000, run: () => keyValidation.runScheduled() });
+  // Webhook alerts (issue 4): evaluated every 5 s from the pool's memory and the error counts;
+  // deliveries are awaited one by one and a failure is logged (without the URL or the secret).
+  const sendAlert = createAlertSender({
+    fetch,
+    target: () => ({ url: String(settings.alert_webhook_url ?? ""), secret: String(settings.alert_webhook_secret ?? "") }),
+    timeoutMs: ALERT_TIMEOUT_MS,
+    onFailure: (payload, delivery) => logger.warn("alert delivery failed", { event: payload.event, ...(delivery.kind === "failed" ? { status: delivery.status, error: delivery.error } : {}) }),
+  });
+  const evaluateAlerts = async () => {
+    if (!settings.alert_webhook_url) return;
+    try {
+      flushKeyStates(); // keys invalidated since the last flush count in this evaluation
+    } catch (error) {
+      logger.error("writing key states failed; will retry", { error: String(error) });
+    }
+    const t = now();
+    const windowMinutes = Number(settings.alert_error_window_minutes ?? 5);
+    const groups: GroupSnapshot[] = [];
+    for (const g of registry.all()) {
+      if (!g.enabled) continue;
+      const c = g.keys.counts(t);
+      const traffic = errorCounts.read(g.id, windowMinutes, t);
+      groups.push({
+        id: g.id,
+        name: g.name,
+        usableKeys: c.total - c.invalid - c.disabled,
+        totalKeys: c.total,
+        minUsableKeys: Number(g.settings.alert_min_usable_keys ?? 1),
+        requests: traffic.requests,
+        errors: traffic.errors,
+        errorRatePercent: Number(g.settings.alert_error_rate_percent ?? 50),
+        minRequests: Number(g.settings.alert_min_requests ?? 20),
+        windowMinutes,
+        circuits: g.upstreams.states(t),
+      });
+    }
+    for (const payload of alertMonitor.evaluate(groups, t, { keyBurstWindowMs: windowMinutes * 60_000 })) await sendAlert(payload);
+  };
+  scheduler.add({ name: "alerts", intervalMs: ALERT_INTERVAL_MS, firstRunMs: ALERT_INTERVAL_MS, run: evaluateAlerts });
+  const testAlert = (): AlertPayload => ({
+    event: "test",
+    severity: "info",
+    message: "poolgate test alert: the webhook is reachable",
+    details: {},
+    ts: new Date(now()).toISOString(),
+    node: hostname(),
+  });
+
   const handleProxy = createProxyHandler({
     groups: registry,
     getChannel,
@@ -325,6 +391,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         version: VERSION,
         poolCounts: (groupId) => registry.byId(groupId)?.keys.counts(now()),
         tasks: keyValidation,
+        alerts: { sendTest: () => sendAlert(testAlert()) },
       }),
     )
     .use(proxyRoute(proxyUntilStopped))
@@ -356,6 +423,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     registry,
     keyValidation,
     flushKeyStates,
+    evaluateAlerts: () => scheduler.runNow("alerts"),
     listen(port = config.port, listenOptions = {}) {
       app.listen({
         port,
@@ -407,6 +475,10 @@ function closeConnection(response: Response): Response {
 
 /** Log rows folded per rollup transaction: ~10 ms of synchronous SQLite (20k rows stalled the loop ~170 ms under the bench). */
 const ROLLUP_CHUNK_ROWS = 1000;
+
+/** How often the alert conditions are evaluated, and how long one webhook delivery may take. */
+const ALERT_INTERVAL_MS = 5_000;
+const ALERT_TIMEOUT_MS = 10_000;
 
 /** Request-log rows per database write: a few ms of synchronous SQLite at most. */
 const LOG_FLUSH_SLICE = 250;

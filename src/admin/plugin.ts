@@ -13,6 +13,7 @@ import type { Db } from "../store/open.ts";
 import type { SecretBox } from "../store/secrets.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { createAccessKeyRoutes } from "./access-keys.ts";
+import { createAlertRoutes, type AlertTester } from "./alerts.ts";
 import type { AdminContext } from "./admin-context.ts";
 import { ApiError } from "./api-error.ts";
 import { createGroupRoutes } from "./groups.ts";
@@ -39,6 +40,8 @@ export interface AdminPluginOptions {
   poolCounts?: (groupId: number) => PoolCounts | undefined;
   /** Background tasks (key validation); without it the validate route answers 503. */
   tasks?: TaskService;
+  /** Webhook alerts (POST /api/alerts/test); without it that route answers 503. */
+  alerts?: AlertTester;
   /** Where unexpected errors are reported (their details never reach the client). */
   logger?: Logger;
   /** Shown in the OpenAPI document. */
@@ -177,6 +180,7 @@ export function createAdminPlugin(options: AdminPluginOptions) {
     .use(createLogRoutes(ctx))
     .use(createStatsRoutes(ctx))
     .use(createTaskRoutes(options.tasks))
+    .use(createAlertRoutes(options.alerts))
     // GET as well as ALL: the UI's GET /* fallback in app.ts would otherwise win for unknown GETs.
     .get("/*", ({ request }) => unknownRoute(request))
     .all("/*", ({ request }) => unknownRoute(request));
