@@ -12,7 +12,9 @@ import { isPlainObject } from "./group-rules.ts";
 function settingsList(values: SettingValues) {
   const items = SETTINGS.map((def) => ({
     key: def.key,
-    value: values[def.key] ?? def.default,
+    // Secrets are write-only here: the list says whether one is set, never what it is.
+    value: def.secret ? "" : (values[def.key] ?? def.default),
+    ...(def.secret ? { secret: true, is_set: values[def.key] !== "" && values[def.key] !== undefined } : {}),
     default: def.default,
     description: def.description,
     type: def.type,

@@ -14,6 +14,8 @@ export interface SettingDefinition {
   description: string;
   /** May a group override it in its `config`? */
   groupOverride: boolean;
+  /** A secret: the admin API never returns its value, only whether it is set. */
+  secret?: true;
 }
 
 const SECOND = 1000;
@@ -43,12 +45,12 @@ export const SETTINGS: readonly SettingDefinition[] = [
   { key: "log_bodies", category: "logs", type: "boolean", default: false, groupOverride: true, description: "Store request and response bodies in the logs (size-capped); off by default because bodies may hold personal data." },
   { key: "log_body_max_bytes", category: "logs", type: "integer", default: 8192, min: 0, max: 1024 * 1024, groupOverride: true, description: "Largest body part kept in a log entry when body logging is on." },
   { key: "alert_webhook_url", category: "logs", type: "string", default: "", groupOverride: false, description: "Where alerts are POSTed as JSON (keys running low, keys invalidated, error rate, circuits opening, and their recoveries); empty = alerts off." },
-  { key: "alert_webhook_secret", category: "logs", type: "string", default: "", groupOverride: false, description: "Secret for the x-poolgate-signature header (sha256=<hex HMAC-SHA256 of the body>); empty = unsigned." },
+  { key: "alert_webhook_secret", category: "logs", type: "string", default: "", groupOverride: false, secret: true, description: "Secret for the x-poolgate-signature header (sha256=<hex HMAC-SHA256 of the body>); empty = unsigned." },
   { key: "alert_min_usable_keys", category: "logs", type: "integer", default: 1, min: 0, max: 1_000_000, groupOverride: true, description: "Alert when a group has fewer usable (not invalid, not disabled) keys than this (0 = never)." },
   { key: "alert_error_rate_percent", category: "logs", type: "integer", default: 50, min: 1, max: 100, groupOverride: true, description: "Alert when more than this percent of a group's requests fail (5xx) over the alert window." },
   { key: "alert_error_window_minutes", category: "logs", type: "integer", default: 5, min: 1, max: 60, groupOverride: false, description: "Window of the error-rate alert; also the least time between two invalid-key alerts of a group." },
   { key: "alert_min_requests", category: "logs", type: "integer", default: 20, min: 1, max: 1_000_000, groupOverride: true, description: "Requests a group needs in the window before its error rate can raise an alert." },
-  { key: "metrics_token", category: "security", type: "string", default: "", groupOverride: false, description: "Bearer token required by GET /metrics (empty = open)." },
+  { key: "metrics_token", category: "security", type: "string", default: "", groupOverride: false, secret: true, description: "Bearer token required by GET /metrics (empty = open)." },
   { key: "session_ttl_hours", category: "security", type: "integer", default: 12, min: 1, max: 720, groupOverride: false, description: "How long an admin UI session stays valid." },
 ];
 

@@ -56,4 +56,13 @@ describe("admin/settings", () => {
     expect(gw.gateway.settings().max_attempts).toBe(3);
     expect(events).toEqual([]);
   });
+
+  it("neverReturnsASecretSettingOnlyWhetherItIsSet", async () => {
+    const secretOf = async (res: Response) => ((await res.json()) as { items: (Item & { secret?: boolean; is_set?: boolean })[] }).items.find((s) => s.key === "metrics_token")!;
+    expect(await secretOf(await gw.call("/api/settings"))).toMatchObject({ value: "", secret: true, is_set: false });
+    const patched = await gw.call("/api/settings", { method: "PATCH", json: { metrics_token: "scrape-token-Zq81Lm" } });
+    const listed = await gw.call("/api/settings");
+    for (const res of [patched, listed]) expect(await secretOf(res)).toMatchObject({ value: "", secret: true, is_set: true });
+    expect(gw.gateway.settings().metrics_token).toBe("scrape-token-Zq81Lm");
+  });
 });

@@ -19,6 +19,12 @@ describe("dashboard warnings", () => {
     expect(dashboardWarnings([s("metrics_token", "t0ken")], [g("ok", 5, 5)], true).map((w) => w.key)).toEqual(["warning.weakAdminKey"]);
   });
 
+  it("readsWhetherTheWriteOnlyMetricsTokenIsSet", () => {
+    const token = (isSet: boolean): Setting => ({ ...s("metrics_token", ""), secret: true, is_set: isSet });
+    expect(dashboardWarnings([token(false)], []).map((w) => w.key)).toEqual(["warning.metricsOpen"]);
+    expect(dashboardWarnings([token(true)], [])).toEqual([]);
+  });
+
   it("staysQuietWhenAllIsWell", () => {
     expect(dashboardWarnings([s("metrics_token", "t0ken"), s("log_bodies", false)], [g("ok", 5, 5)])).toEqual([]);
   });

@@ -15,6 +15,9 @@ export interface Setting {
   max: number | null;
   category: string;
   group_override: boolean;
+  /** Write-only: `value` is always "" and `is_set` says whether one is stored. */
+  secret?: boolean;
+  is_set?: boolean;
 }
 
 export const listSettings = (api: ApiClient) => api.request<{ items: Setting[]; total: number }>("GET", "/settings");

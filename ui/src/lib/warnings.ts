@@ -17,7 +17,8 @@ export function dashboardWarnings(settings: readonly Setting[], groups: readonly
   const out: Warning[] = [];
   if (adminKeyWeak) out.push({ key: "warning.weakAdminKey" });
   const value = (key: string) => settings.find((s) => s.key === key)?.value;
-  if (value("metrics_token") === "") out.push({ key: "warning.metricsOpen" });
+  const metricsToken = settings.find((s) => s.key === "metrics_token");
+  if (metricsToken !== undefined && !(metricsToken.is_set ?? metricsToken.value !== "")) out.push({ key: "warning.metricsOpen" });
   if (value("log_bodies") === true) out.push({ key: "warning.logBodies" });
   for (const g of groups) {
     if (!g.enabled || g.sub_groups.length) continue;
