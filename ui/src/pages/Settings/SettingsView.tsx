@@ -79,7 +79,8 @@ export function SettingsView(props: {
                           <input
                             id={id}
                             aria-describedby={d}
-                            type={s.key.includes("token") ? "password" : "text"}
+                            type={s.secret ? "password" : "text"}
+                            placeholder={s.secret ? t(s.is_set ? "settings.secretSet" : "settings.secretUnset") : undefined}
                             inputmode={s.type === "integer" ? "numeric" : undefined}
                             autocomplete="off"
                             value={String(current(s))}
