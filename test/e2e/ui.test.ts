@@ -1,6 +1,6 @@
 // The operator's whole workflow in a real headless Chromium (Debian `chromium`, driven by
 // playwright-core) against the compiled binary with its embedded UI: log in, create a group,
-// paste 1,000 keys, create an access key, send traffic to a fake OpenAI upstream, watch the
+// paste 1,000 keys, note a key, create and edit an access key, send traffic to a fake OpenAI upstream, watch the
 // dashboard and logs, change a setting, switch theme / language / phone width, log out.
 // Screenshots land in test-artifacts/ui/. Without /usr/bin/chromium it skips (fails under CI=true).
 
@@ -191,6 +191,13 @@ describe.skipIf(!HAVE_CHROMIUM)("admin UI in Chromium against the compiled binar
     const bodyText = await page.locator("body").innerText();
     for (const key of keys.slice(0, 50)) expect(bodyText).not.toContain(key);
     await shot("04-keys");
+    // A key's note, edited in place and stored.
+    await page.getByTestId("key-notes").first().click();
+    await page.getByTestId("key-notes-input").fill("e2e-note");
+    await page.getByTestId("key-notes-input").press("Enter");
+    await page.getByTestId("key-notes").filter({ hasText: "e2e-note" }).waitFor();
+    const groupId = (await adminGet<{ items: { id: number; name: string }[] }>("/api/groups")).items.find((g) => g.name === "e2e")!.id;
+    expect((await adminGet<{ total: number }>(`/api/groups/${groupId}/keys?q=e2e-note`)).total).toBe(1);
     // Validate them all against the fake upstream, with progress.
     await page.getByTestId("keys-validate").click();
     await page.getByTestId("validate-progress-done").waitFor();
@@ -208,6 +215,18 @@ describe.skipIf(!HAVE_CHROMIUM)("admin UI in Chromium against the compiled binar
     expect(accessSecret).toMatch(/^pk-/);
     await page.getByTestId("access-row-e2e-client").waitFor();
     await shot("05-access-keys");
+    // Edit its RPM limit: a bad value is refused inline, a good one is saved.
+    await page.getByTestId("access-open-e2e-client").click();
+    await page.getByTestId("access-edit").waitFor();
+    await page.getByTestId("access-edit-rpm").fill("12.5");
+    await page.getByTestId("access-edit-save").click();
+    await page.getByTestId("access-edit").getByText("A whole number from 0 to 1,000,000.").waitFor();
+    await page.getByTestId("access-edit-rpm").fill("120");
+    await page.getByTestId("access-edit-save").click();
+    await page.getByTestId("access-edit").waitFor({ state: "detached" });
+    await page.getByTestId("access-row-e2e-client").getByTestId("access-rpm").filter({ hasText: "120" }).waitFor();
+    const edited = await adminGet<{ items: { name: string; rpm_limit: number | null }[] }>("/api/access-keys");
+    expect(edited.items.find((k) => k.name === "e2e-client")?.rpm_limit).toBe(120);
 
     // Traffic through the proxy with that access key.
     const sent = 6;

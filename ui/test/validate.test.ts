@@ -1,6 +1,18 @@
 import { describe, expect, it } from "bun:test";
 import type { Setting } from "../src/api/settings.ts";
-import { emptyGroupForm, groupToForm, parseSettingInput, validateAccessKeyForm, validateGroupForm, type GroupForm } from "../src/lib/validate.ts";
+import {
+  accessKeyToForm,
+  dateInputValue,
+  emptyGroupForm,
+  groupToForm,
+  parseSettingInput,
+  serverFieldError,
+  validateAccessKeyEdit,
+  validateAccessKeyForm,
+  validateGroupForm,
+  validateKeyNotes,
+  type GroupForm,
+} from "../src/lib/validate.ts";
 
 const setting = (over: Partial<Setting>): Setting => ({
   key: "max_attempts",
@@ -104,5 +116,71 @@ describe("validate access key form", () => {
   it("refusesAnEmptyNameABadLimitAndAPastDate", () => {
     const result = validateAccessKeyForm({ name: " ", group_ids: [], rpm_limit: "-3", expires_on: "2020-01-01" }, now);
     expect(result.ok ? {} : Object.keys(result.errors).sort()).toEqual(["expires_on", "name", "rpm_limit"]);
+  });
+});
+
+describe("validate access key edit", () => {
+  const now = new Date(2026, 0, 1, 12).getTime();
+  const key = { name: "app", group_ids: [2, 1], rpm_limit: 60, expires_at: new Date(2026, 5, 30, 23, 59, 59).getTime() };
+
+  it("fillsTheFormFromTheKeyWithTheExpiryAsALocalDay", () => {
+    expect(accessKeyToForm(key)).toEqual({ name: "app", group_ids: [2, 1], rpm_limit: "60", expires_on: "2026-06-30" });
+    expect(accessKeyToForm({ ...key, rpm_limit: null, expires_at: null })).toMatchObject({ rpm_limit: "", expires_on: "" });
+    expect(dateInputValue(null)).toBe("");
+  });
+
+  it("sendsNothingWhenNothingChanged", () => {
+    const result = validateAccessKeyEdit({ ...accessKeyToForm(key), group_ids: [1, 2] }, key, now);
+    expect(result).toEqual({ ok: true, value: {} });
+  });
+
+  it("sendsOnlyTheChangedFields", () => {
+    const result = validateAccessKeyEdit({ ...accessKeyToForm(key), name: " renamed ", rpm_limit: "120" }, key, now);
+    expect(result).toEqual({ ok: true, value: { name: "renamed", rpm_limit: 120 } });
+    const scoped = validateAccessKeyEdit({ ...accessKeyToForm(key), group_ids: [3] }, key, now);
+    expect(scoped).toEqual({ ok: true, value: { group_ids: [3] } });
+  });
+
+  it("liftsTheLimitWithAnEmptyOrZeroRpm", () => {
+    expect(validateAccessKeyEdit({ ...accessKeyToForm(key), rpm_limit: "" }, key, now)).toEqual({ ok: true, value: { rpm_limit: null } });
+    expect(validateAccessKeyEdit({ ...accessKeyToForm(key), rpm_limit: "0" }, key, now)).toEqual({ ok: true, value: { rpm_limit: null } });
+  });
+
+  it("clearsTheExpiryWithAnEmptyDateAndSetsANewOneAtTheEndOfThatDay", () => {
+    expect(validateAccessKeyEdit({ ...accessKeyToForm(key), expires_on: "" }, key, now)).toEqual({ ok: true, value: { expires_at: null } });
+    const moved = validateAccessKeyEdit({ ...accessKeyToForm(key), expires_on: "2026-03-01" }, key, now);
+    expect(moved).toEqual({ ok: true, value: { expires_at: new Date(2026, 2, 1, 23, 59, 59).getTime() } });
+  });
+
+  it("keepsAnExpiryAlreadyPastWhenOnlyTheNameChanges", () => {
+    const expired = { ...key, expires_at: new Date(2025, 0, 1, 23, 59, 59).getTime() };
+    expect(validateAccessKeyEdit({ ...accessKeyToForm(expired), name: "old" }, expired, now)).toEqual({ ok: true, value: { name: "old" } });
+  });
+
+  it("refusesABadNameLimitOrPastDate", () => {
+    const result = validateAccessKeyEdit({ name: "", group_ids: [], rpm_limit: "1.5", expires_on: "2025-12-31" }, key, now);
+    expect(result.ok ? {} : result.errors).toEqual({
+      name: { key: "validate.accessKeyName" },
+      rpm_limit: { key: "validate.rpm" },
+      expires_on: { key: "validate.future" },
+    });
+    expect(validateAccessKeyEdit({ ...accessKeyToForm(key), rpm_limit: "1000001" }, key, now).ok).toBe(false);
+  });
+
+  it("putsTheApisFieldErrorOnTheFieldThatShowsIt", () => {
+    expect(serverFieldError("expires_at", "expires_at is in the past")).toEqual({ expires_on: { key: "validate.server", params: { message: "expires_at is in the past" } } });
+    expect(serverFieldError("group_ids", "group 9 does not exist")).toEqual({ group_ids: { key: "validate.server", params: { message: "group 9 does not exist" } } });
+  });
+});
+
+describe("validate key notes", () => {
+  it("trimsNotesAndAcceptsUpTo1000Characters", () => {
+    expect(validateKeyNotes("  backup key  ")).toEqual({ ok: true, value: "backup key" });
+    expect(validateKeyNotes("")).toEqual({ ok: true, value: "" });
+    expect(validateKeyNotes("x".repeat(1000)).ok).toBe(true);
+  });
+
+  it("refusesNotesLongerThan1000Characters", () => {
+    expect(validateKeyNotes("x".repeat(1001))).toEqual({ ok: false, error: { key: "validate.tooLong", params: { max: 1000 } } });
   });
 });

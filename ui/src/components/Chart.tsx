@@ -1,9 +1,12 @@
 // A time-series chart drawn with uPlot: resizes with its container and follows the theme
-// (colours come from CSS variables). Series values are plain arrays aligned with the x axis.
+// (colours come from CSS variables) and the locale (time labels, legend readout via Intl).
+// Series values are plain arrays aligned with the x axis.
 
 import { createEffect, onCleanup, onMount } from "solid-js";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { formatAxisTimes, formatCursorTime } from "../lib/chart-time.ts";
+import { formatNumber } from "../lib/format.ts";
 
 export interface ChartSeries {
   label: string;
@@ -12,12 +15,13 @@ export interface ChartSeries {
   colorVar: string;
 }
 
-export function Chart(props: { x: number[]; series: ChartSeries[]; title: string; height?: number; theme: string; formatValue?: (v: number) => string; testid?: string }) {
+export function Chart(props: { x: number[]; series: ChartSeries[]; title: string; height?: number; theme: string; locale: string; timeLabel: string; formatValue?: (v: number) => string; testid?: string }) {
   let host!: HTMLDivElement;
   let plot: uPlot | undefined;
   const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
   const build = () => {
     plot?.destroy();
+    const locale = props.locale;
     const axis = { stroke: css("--muted"), grid: { stroke: css("--border"), width: 1 }, ticks: { stroke: css("--border") } };
     const opts: uPlot.Options = {
       width: Math.max(200, host.clientWidth),
@@ -25,8 +29,22 @@ export function Chart(props: { x: number[]; series: ChartSeries[]; title: string
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
-      axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((v) => (props.formatValue ? props.formatValue(v) : String(v))) }],
-      series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: css(s.colorVar), width: 2, fill: css(s.colorVar) + "22", points: { show: false } }))],
+      // uPlot's x values and tick increments are in seconds (x is passed as t / 1000).
+      axes: [
+        { ...axis, values: (_u, ticks, _axis, _space, increment) => formatAxisTimes(ticks.map((t) => t * 1000), increment * 1000, locale) },
+        { ...axis, values: (_u, ticks) => ticks.map((v) => (props.formatValue ? props.formatValue(v) : String(v))) },
+      ],
+      series: [
+        { label: props.timeLabel, value: (_u, v) => formatCursorTime(v === null ? null : v * 1000, locale) },
+        ...props.series.map((s) => ({
+          label: s.label,
+          stroke: css(s.colorVar),
+          width: 2,
+          fill: css(s.colorVar) + "22",
+          points: { show: false },
+          value: (_u: uPlot, v: number | null) => formatNumber(v, locale),
+        })),
+      ],
     };
     plot = new uPlot(opts, [props.x.map((t) => t / 1000), ...props.series.map((s) => s.values)], host);
   };
@@ -40,6 +58,7 @@ export function Chart(props: { x: number[]; series: ChartSeries[]; title: string
   });
   createEffect(() => {
     void props.theme;
+    void props.locale;
     void props.series.map((s) => s.label);
     void props.x;
     build();

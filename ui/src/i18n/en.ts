@@ -56,6 +56,7 @@ export const en = {
 
   "dash.title": "Dashboard",
   "dash.range": "Time range",
+  "dash.time": "Time",
   "dash.group": "Group",
   "dash.allGroups": "All groups",
   "dash.requests": "Requests",
@@ -174,6 +175,8 @@ export const en = {
   "keys.failures": "Failures",
   "keys.lastUsed": "Last used",
   "keys.notes": "Notes",
+  "keys.addNote": "Add a note",
+  "keys.noteFor": "Notes of {key}",
   "keys.deleteNamed": "Delete key {key}",
 
   "keyStatus.active": "Active",
@@ -207,6 +210,10 @@ export const en = {
   "access.secretOnce": "Copy the key now: it is shown only this once.",
   "access.done": "Done",
   "access.confirmDelete": "Delete access key {name}? Clients using it will be refused.",
+  "access.editNamed": "Edit {name}",
+  "access.editTitle": "Edit access key {name}",
+  "access.usage": "Requests: {requests} · last used: {lastUsed}",
+  "access.saved": "Access key {name} saved.",
 
   "logs.title": "Logs",
   "logs.export": "Export CSV",

@@ -58,6 +58,7 @@ export const zhCN: Record<MessageKey, string> = {
 
   "dash.title": "仪表盘",
   "dash.range": "时间范围",
+  "dash.time": "时间",
   "dash.group": "分组",
   "dash.allGroups": "全部分组",
   "dash.requests": "请求数",
@@ -176,6 +177,8 @@ export const zhCN: Record<MessageKey, string> = {
   "keys.failures": "失败",
   "keys.lastUsed": "最近使用",
   "keys.notes": "备注",
+  "keys.addNote": "添加备注",
+  "keys.noteFor": "{key} 的备注",
   "keys.deleteNamed": "删除密钥 {key}",
 
   "keyStatus.active": "可用",
@@ -209,6 +212,10 @@ export const zhCN: Record<MessageKey, string> = {
   "access.secretOnce": "请立即复制：密钥只显示这一次。",
   "access.done": "完成",
   "access.confirmDelete": "删除访问密钥 {name}？使用它的客户端将被拒绝。",
+  "access.editNamed": "编辑 {name}",
+  "access.editTitle": "编辑访问密钥 {name}",
+  "access.usage": "请求数：{requests} · 最近使用：{lastUsed}",
+  "access.saved": "访问密钥 {name} 已保存。",
 
   "logs.title": "日志",
   "logs.export": "导出 CSV",

@@ -2,6 +2,7 @@
 // takes the raw form values (strings from inputs) and answers either the typed API input or
 // errors as message keys with params, so the pages show them in the chosen language.
 
+import type { AccessKey, AccessKeyInput } from "../api/access-keys.ts";
 import type { GroupInput, ChannelType, HeaderRule, SubGroupRef, Upstream } from "../api/groups.ts";
 import type { Setting, SettingValue } from "../api/settings.ts";
 import type { MessageKey, Params } from "./i18n.ts";
@@ -229,22 +230,83 @@ export interface AccessKeyForm {
   expires_on: string;
 }
 
+function checkAccessKeyName(raw: string, errors: Record<string, FieldError>): string {
+  const name = raw.trim();
+  if (!name || name.length > 100 || /[\u0000-\u001f\u007f]/.test(name)) errors.name = { key: "validate.accessKeyName" };
+  return name;
+}
+
+/** The RPM input as the API wants it: empty or 0 = no limit (null). */
+function checkRpm(raw: string, errors: Record<string, FieldError>): number | null {
+  if (!raw.trim()) return null;
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n) || n < 0 || n > 1_000_000) {
+    errors.rpm_limit = { key: "validate.rpm" };
+    return null;
+  }
+  return n || null;
+}
+
+/** The end of the chosen day (local time) as epoch ms; it must lie in the future. */
+function checkExpiry(day: string, now: number, errors: Record<string, FieldError>): number | undefined {
+  const ms = Date.parse(`${day}T23:59:59`);
+  if (!Number.isFinite(ms) || ms <= now) {
+    errors.expires_on = { key: "validate.future" };
+    return undefined;
+  }
+  return ms;
+}
+
 export function validateAccessKeyForm(form: AccessKeyForm, now: number): Checked<{ name: string; group_ids: number[]; rpm_limit: number | null; expires_at?: number }> {
   const errors: Record<string, FieldError> = {};
-  const name = form.name.trim();
-  if (!name || name.length > 100) errors.name = { key: "validate.accessKeyName" };
-  let rpm: number | null = null;
-  if (form.rpm_limit.trim()) {
-    const n = Number(form.rpm_limit.trim());
-    if (!Number.isInteger(n) || n < 0 || n > 1_000_000) errors.rpm_limit = { key: "validate.rpm" };
-    else rpm = n || null;
-  }
-  let expires: number | undefined;
-  if (form.expires_on) {
-    const ms = Date.parse(`${form.expires_on}T23:59:59`);
-    if (!Number.isFinite(ms) || ms <= now) errors.expires_on = { key: "validate.future" };
-    else expires = ms;
-  }
+  const name = checkAccessKeyName(form.name, errors);
+  const rpm = checkRpm(form.rpm_limit, errors);
+  const expires = form.expires_on ? checkExpiry(form.expires_on, now, errors) : undefined;
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, value: { name, group_ids: form.group_ids, rpm_limit: rpm, ...(expires !== undefined && { expires_at: expires }) } };
+}
+
+/** Epoch ms as yyyy-mm-dd in local time, the value of a date input; "" for null. */
+export function dateInputValue(ts: number | null): string {
+  if (ts === null || !Number.isFinite(ts)) return "";
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+/** The edit form of an existing access key. */
+export function accessKeyToForm(key: Pick<AccessKey, "name" | "group_ids" | "rpm_limit" | "expires_at">): AccessKeyForm {
+  return { name: key.name, group_ids: [...key.group_ids], rpm_limit: key.rpm_limit ? String(key.rpm_limit) : "", expires_on: dateInputValue(key.expires_at) };
+}
+
+/**
+ * Checks the edit of an existing access key and answers only what changed (the PATCH body; {}
+ * when nothing did). An expiry left as it was is not sent, so a key already expired can still
+ * be renamed; an emptied expiry is sent as null (never).
+ */
+export function validateAccessKeyEdit(form: AccessKeyForm, key: Pick<AccessKey, "name" | "group_ids" | "rpm_limit" | "expires_at">, now: number): Checked<AccessKeyInput> {
+  const errors: Record<string, FieldError> = {};
+  const name = checkAccessKeyName(form.name, errors);
+  const rpm = checkRpm(form.rpm_limit, errors);
+  const expiryChanged = form.expires_on !== dateInputValue(key.expires_at);
+  const expires = expiryChanged && form.expires_on ? checkExpiry(form.expires_on, now, errors) : undefined;
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const scope = (ids: readonly number[]) => [...new Set(ids)].sort((x, y) => x - y).join(",");
+  const change: AccessKeyInput = {};
+  if (name !== key.name) change.name = name;
+  if (scope(form.group_ids) !== scope(key.group_ids)) change.group_ids = [...new Set(form.group_ids)];
+  if (rpm !== (key.rpm_limit || null)) change.rpm_limit = rpm;
+  if (expiryChanged) change.expires_at = expires ?? null;
+  return { ok: true, value: change };
+}
+
+/** A field error from the API (`{field, message}`) on the form field that shows it. */
+export function serverFieldError(field: string, message: string): Record<string, FieldError> {
+  const formField = field === "expires_at" ? "expires_on" : field;
+  return { [formField]: { key: "validate.server", params: { message } } };
+}
+
+/** A key's notes as the API takes them: trimmed, at most 1000 characters. */
+export function validateKeyNotes(text: string): { ok: true; value: string } | { ok: false; error: FieldError } {
+  const notes = text.trim();
+  return notes.length <= 1000 ? { ok: true, value: notes } : { ok: false, error: { key: "validate.tooLong", params: { max: 1000 } } };
 }

@@ -1,5 +1,5 @@
 // The access keys page: the create form (name, group scope, RPM limit, expiry), the one-time
-// secret panel with a copy button, and the list with usage and enable switch.
+// secret panel with a copy button, the list with usage and enable switch, and the edit drawer.
 
 import { For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
@@ -11,6 +11,7 @@ import { Field } from "../../components/Field.tsx";
 import { Notice } from "../../components/Notice.tsx";
 import { formatDateTime, formatNumber, formatRelative } from "../../lib/format.ts";
 import type { AccessKeyForm, FieldError } from "../../lib/validate.ts";
+import { AccessKeyEditor } from "./AccessKeyEditor.tsx";
 
 export function AccessKeysView(props: {
   keys: AccessKey[];
@@ -18,11 +19,17 @@ export function AccessKeysView(props: {
   groups: Group[];
   errors: Record<string, FieldError>;
   error: string;
+  notice: string;
   saving: boolean;
+  editing: AccessKey | null;
+  editErrors: Record<string, FieldError>;
+  editError: string;
   secret: { name: string; secret: string } | null;
   onCreate(form: AccessKeyForm): Promise<boolean>;
   onDismissSecret(): void;
   onToggle(key: AccessKey): void;
+  onEdit(key: AccessKey | null): void;
+  onSaveEdit(key: AccessKey, form: AccessKeyForm): void;
   onDelete(key: AccessKey): void;
 }) {
   const app = useApp();
@@ -39,6 +46,7 @@ export function AccessKeysView(props: {
       </div>
       <Notice kind="error" when={props.loadError}>{props.loadError}</Notice>
       <Notice kind="error" when={props.error}>{props.error}</Notice>
+      <Notice kind="success" when={props.notice} testid="access-notice">{props.notice}</Notice>
       <Show when={props.secret}>
         {(s) => (
           <div class="notice notice-success secret-panel" role="status" data-testid="access-secret-panel">
@@ -117,7 +125,7 @@ export function AccessKeysView(props: {
                     <td>{k.name}</td>
                     <td class="mono">{k.display_prefix}</td>
                     <td>{k.group_ids.length ? k.group_ids.map(groupName).join(", ") : t("access.allGroups")}</td>
-                    <td class="num">{k.rpm_limit ? formatNumber(k.rpm_limit, loc()) : "∞"}</td>
+                    <td class="num" data-testid="access-rpm">{k.rpm_limit ? formatNumber(k.rpm_limit, loc()) : "∞"}</td>
                     <td>{k.expires_at ? formatDateTime(k.expires_at, loc()) : t("access.never")}</td>
                     <td class="num" data-testid="access-requests">{formatNumber(k.requests, loc())}</td>
                     <td>{formatRelative(k.last_used_at, app.now(), loc())}</td>
@@ -128,7 +136,12 @@ export function AccessKeysView(props: {
                       </label>
                     </td>
                     <td>
-                      <button type="button" class="danger small" onClick={() => props.onDelete(k)}>{t("common.delete")}</button>
+                      <div class="actions">
+                        <button type="button" class="secondary small" onClick={() => props.onEdit(k)} aria-label={t("access.editNamed", { name: k.name })} data-testid={`access-open-${k.name}`}>
+                          {t("common.edit")}
+                        </button>
+                        <button type="button" class="danger small" onClick={() => props.onDelete(k)}>{t("common.delete")}</button>
+                      </div>
                     </td>
                   </tr>
                 )}
@@ -136,6 +149,19 @@ export function AccessKeysView(props: {
             </tbody>
           </table>
         </div>
+      </Show>
+      <Show when={props.editing} keyed>
+        {(k) => (
+          <AccessKeyEditor
+            accessKey={k}
+            groups={props.groups}
+            errors={props.editErrors}
+            error={props.editError}
+            saving={props.saving}
+            onSave={(form) => props.onSaveEdit(k, form)}
+            onClose={() => props.onEdit(null)}
+          />
+        )}
       </Show>
     </section>
   );

@@ -1,11 +1,12 @@
-// Access keys: list, create (the secret is shown once), enable/disable and delete.
+// Access keys: list, create (the secret is shown once), edit (name, scope, RPM limit, expiry),
+// enable/disable and delete.
 
 import { createResource, createSignal } from "solid-js";
-import { createAccessKey, deleteAccessKey, listAccessKeys, updateAccessKey } from "../../api/access-keys.ts";
+import { createAccessKey, deleteAccessKey, listAccessKeys, updateAccessKey, type AccessKey } from "../../api/access-keys.ts";
 import { ApiError } from "../../api/client.ts";
 import { listGroups } from "../../api/groups.ts";
 import { useApp } from "../../components/app-context.tsx";
-import { validateAccessKeyForm, type AccessKeyForm, type FieldError } from "../../lib/validate.ts";
+import { serverFieldError, validateAccessKeyEdit, validateAccessKeyForm, type AccessKeyForm, type FieldError } from "../../lib/validate.ts";
 import { AccessKeysView } from "./AccessKeysView.tsx";
 
 export function AccessKeysPage() {
@@ -16,6 +17,41 @@ export function AccessKeysPage() {
   const [error, setError] = createSignal("");
   const [secret, setSecret] = createSignal<{ name: string; secret: string } | null>(null);
   const [saving, setSaving] = createSignal(false);
+  const [notice, setNotice] = createSignal("");
+  const [editing, setEditing] = createSignal<AccessKey | null>(null);
+  const [editErrors, setEditErrors] = createSignal<Record<string, FieldError>>({});
+  const [editError, setEditError] = createSignal("");
+
+  const openEditor = (key: AccessKey | null) => {
+    setEditErrors({});
+    setEditError("");
+    setEditing(key);
+  };
+  const saveEdit = async (key: AccessKey, form: AccessKeyForm) => {
+    const checked = validateAccessKeyEdit(form, key, Date.now());
+    setEditError("");
+    if (!checked.ok) {
+      setEditErrors(checked.errors);
+      return;
+    }
+    setEditErrors({});
+    if (Object.keys(checked.value).length === 0) {
+      setEditing(null);
+      return;
+    }
+    setSaving(true);
+    try {
+      const saved = await updateAccessKey(app.api, key.id, checked.value);
+      setEditing(null);
+      setNotice(app.t("access.saved", { name: saved.name }));
+      await refetch();
+    } catch (e) {
+      if (e instanceof ApiError && e.field) setEditErrors(serverFieldError(e.field, e.message));
+      setEditError(app.describeError(e));
+    } finally {
+      setSaving(false);
+    }
+  };
 
   const create = async (form: AccessKeyForm) => {
     const checked = validateAccessKeyForm(form, Date.now());
@@ -25,6 +61,7 @@ export function AccessKeysPage() {
     }
     setErrors({});
     setError("");
+    setNotice("");
     setSaving(true);
     try {
       const created = await createAccessKey(app.api, checked.value);
@@ -32,7 +69,7 @@ export function AccessKeysPage() {
       await refetch();
       return true;
     } catch (e) {
-      if (e instanceof ApiError && e.field) setErrors({ [e.field]: { key: "validate.server", params: { message: e.message } } });
+      if (e instanceof ApiError && e.field) setErrors(serverFieldError(e.field, e.message));
       setError(app.describeError(e));
       return false;
     } finally {
@@ -41,6 +78,7 @@ export function AccessKeysPage() {
   };
   const run = async (action: () => Promise<unknown>) => {
     setError("");
+    setNotice("");
     try {
       await action();
       await refetch();
@@ -55,7 +93,13 @@ export function AccessKeysPage() {
       groups={groups.latest ?? []}
       errors={errors()}
       error={error()}
+      notice={notice()}
       saving={saving()}
+      editing={editing()}
+      editErrors={editErrors()}
+      editError={editError()}
+      onEdit={openEditor}
+      onSaveEdit={saveEdit}
       secret={secret()}
       onCreate={create}
       onDismissSecret={() => setSecret(null)}

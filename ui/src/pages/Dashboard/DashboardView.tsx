@@ -94,6 +94,8 @@ export function DashboardView(props: {
             <Chart
               title={t("dash.requestsChart")}
               theme={app.theme()}
+              locale={loc()}
+              timeLabel={t("dash.time")}
               x={x()}
               testid="chart-requests"
               formatValue={(v) => formatCompact(v, loc())}
@@ -110,6 +112,8 @@ export function DashboardView(props: {
             <Chart
               title={t("dash.tokensChart")}
               theme={app.theme()}
+              locale={loc()}
+              timeLabel={t("dash.time")}
               x={x()}
               testid="chart-tokens"
               formatValue={(v) => formatCompact(v, loc())}

@@ -1,5 +1,6 @@
 // The keys page: counts, the import panel (paste or file, with a progress bar), the filter bar
-// and the virtualised, masked key table with per-key state, reason, cooldown and counters.
+// and the virtualised, masked key table with per-key state, reason, cooldown, counters and
+// notes (edited in place).
 
 import { createEffect, createSignal, For, Show } from "solid-js";
 import type { Group } from "../../api/groups.ts";
@@ -13,6 +14,7 @@ import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { VirtualRows } from "../../components/VirtualRows.tsx";
 import { formatCountdown, formatNumber, formatRelative } from "../../lib/format.ts";
 import type { ImportProgress } from "../../lib/key-import.ts";
+import { KeyNote } from "./KeyNote.tsx";
 
 const ROW_HEIGHT = 44;
 
@@ -39,6 +41,8 @@ export interface KeysViewProps {
   onRestore(): void;
   onDeleteInvalid(): void;
   onToggle(key: KeyItem): void;
+  /** Stores a key's notes (the row at `index`); answers whether they were stored. */
+  onNotes(index: number, key: KeyItem, notes: string): Promise<boolean>;
   onDelete(key: KeyItem): void;
 }
 
@@ -181,7 +185,9 @@ export function KeysView(props: KeysViewProps) {
                     <span role="cell" class="num">{formatNumber(k().requests, loc())}</span>
                     <span role="cell" class="num">{formatNumber(k().failures, loc())}</span>
                     <span role="cell" class="hide-sm muted">{formatRelative(k().last_used_at, app.now(), loc())}</span>
-                    <span role="cell" class="hide-sm ellipsis" title={k().notes}>{k().notes}</span>
+                    <span role="cell" class="hide-sm note-cell">
+                      <KeyNote notes={k().notes} placeholder={t("keys.addNote")} label={t("keys.noteFor", { key: k().masked })} onSave={(notes) => props.onNotes(i, k(), notes)} />
+                    </span>
                     <span role="cell" class="actions">
                       <button type="button" class="secondary small" onClick={() => props.onToggle(k())}>
                         {k().status === "disabled" ? t("common.enable") : t("common.disable")}

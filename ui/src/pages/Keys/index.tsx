@@ -1,6 +1,6 @@
 // Keys of one group: server-side paged, filtered and searched; pages are fetched as the virtual
-// table scrolls to them. Owns import (in batches, with progress), restore, delete and per-key
-// enable/disable. What it shows is KeysView's job.
+// table scrolls to them. Owns import (in batches, with progress), restore, delete, per-key
+// enable/disable and notes. What it shows is KeysView's job.
 
 import { batch, createResource, createSignal, onCleanup } from "solid-js";
 import { createStore, reconcile } from "solid-js/store";
@@ -11,6 +11,7 @@ import { useApp } from "../../components/app-context.tsx";
 import { formatNumber } from "../../lib/format.ts";
 import { followTask } from "../../lib/poll-task.ts";
 import { importInBatches, parseKeyText, type ImportProgress } from "../../lib/key-import.ts";
+import { validateKeyNotes } from "../../lib/validate.ts";
 import { pagesFor } from "../../lib/virtual-window.ts";
 import { KeysView } from "./KeysView.tsx";
 
@@ -144,6 +145,24 @@ export function KeysPage(props: { groupId: number }) {
     }
   };
 
+  /** Saves one key's notes and patches its row in place (no reload: the table keeps its scroll). */
+  const saveNotes = async (index: number, key: KeyItem, text: string) => {
+    setError("");
+    const checked = validateKeyNotes(text);
+    if (!checked.ok) {
+      setError(app.t(checked.error.key, checked.error.params));
+      return false;
+    }
+    try {
+      const row = await updateKey(app.api, key.id, { notes: checked.value });
+      if (rows[index]?.id === key.id) setRows(index, { ...row });
+      return true;
+    } catch (e) {
+      setError(app.describeError(e));
+      return false;
+    }
+  };
+
   return (
     <KeysView
       group={group()}
@@ -181,6 +200,7 @@ export function KeysPage(props: { groupId: number }) {
         await updateKey(app.api, key.id, { status: key.status === "disabled" ? "active" : "disabled" });
         return "";
       })}
+      onNotes={saveNotes}
       onDelete={(key) => run(async () => app.t("keys.deleted", { count: (await deleteKeys(app.api, props.groupId, { ids: [key.id] })).deleted }))}
     />
   );
