@@ -8,6 +8,7 @@ import type { Group } from "../../api/groups.ts";
 import { useApp } from "../../components/app-context.tsx";
 import { Drawer } from "../../components/Drawer.tsx";
 import { Field } from "../../components/Field.tsx";
+import { GroupScopeField } from "../../components/GroupScopeField.tsx";
 import { Notice } from "../../components/Notice.tsx";
 import { formatNumber, formatRelative } from "../../lib/format.ts";
 import { accessKeyToForm, type AccessKeyForm, type FieldError } from "../../lib/validate.ts";
@@ -56,27 +57,7 @@ export function AccessKeyEditor(props: {
             <input id={id} aria-describedby={d} type="date" value={form.expires_on} onInput={(e) => setForm("expires_on", e.currentTarget.value)} data-testid="access-edit-expires" />
           )}
         </Field>
-        <fieldset>
-          <legend>{t("access.scope")}</legend>
-          <small class="help">{t("access.scopeHelp")}</small>
-          <Show when={err("group_ids")}>
-            <small class="error-text" role="alert">{err("group_ids")}</small>
-          </Show>
-          <div class="checks">
-            <For each={props.groups}>
-              {(g) => (
-                <label class="check">
-                  <input
-                    type="checkbox"
-                    checked={form.group_ids.includes(g.id)}
-                    onChange={(e) => setForm("group_ids", (ids) => (e.currentTarget.checked ? [...ids, g.id] : ids.filter((i) => i !== g.id)))}
-                  />
-                  {g.name}
-                </label>
-              )}
-            </For>
-          </div>
-        </fieldset>
+        <GroupScopeField groups={props.groups} selected={form.group_ids} error={err("group_ids")} onChange={(ids) => setForm("group_ids", ids)} />
         <div class="form-actions">
           <button type="button" class="secondary" onClick={() => props.onClose()}>{t("common.cancel")}</button>
           <button type="submit" class="primary" disabled={props.saving} data-testid="access-edit-save">{props.saving ? t("common.saving") : t("common.save")}</button>

@@ -8,6 +8,7 @@ import type { Group } from "../../api/groups.ts";
 import { useApp } from "../../components/app-context.tsx";
 import { CopyButton } from "../../components/CopyButton.tsx";
 import { Field } from "../../components/Field.tsx";
+import { GroupScopeField } from "../../components/GroupScopeField.tsx";
 import { Notice } from "../../components/Notice.tsx";
 import { formatDateTime, formatNumber, formatRelative } from "../../lib/format.ts";
 import type { AccessKeyForm, FieldError } from "../../lib/validate.ts";
@@ -80,24 +81,7 @@ export function AccessKeysView(props: {
             {(id, d) => <input id={id} aria-describedby={d} type="date" value={form.expires_on} onInput={(e) => setForm("expires_on", e.currentTarget.value)} />}
           </Field>
         </div>
-        <fieldset>
-          <legend>{t("access.scope")}</legend>
-          <small class="help">{t("access.scopeHelp")}</small>
-          <div class="checks">
-            <For each={props.groups}>
-              {(g) => (
-                <label class="check">
-                  <input
-                    type="checkbox"
-                    checked={form.group_ids.includes(g.id)}
-                    onChange={(e) => setForm("group_ids", (ids) => (e.currentTarget.checked ? [...ids, g.id] : ids.filter((i) => i !== g.id)))}
-                  />
-                  {g.name}
-                </label>
-              )}
-            </For>
-          </div>
-        </fieldset>
+        <GroupScopeField groups={props.groups} selected={form.group_ids} onChange={(ids) => setForm("group_ids", ids)} />
         <div class="form-actions">
           <button type="submit" class="primary" disabled={props.saving} data-testid="access-create">{t("access.createButton")}</button>
         </div>
