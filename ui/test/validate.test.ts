@@ -7,10 +7,12 @@ import {
   groupToForm,
   parseSettingInput,
   serverFieldError,
+  stillFailing,
   validateAccessKeyEdit,
   validateAccessKeyForm,
   validateGroupForm,
   validateKeyNotes,
+  type FieldError,
   type GroupForm,
 } from "../src/lib/validate.ts";
 
@@ -182,5 +184,14 @@ describe("validate key notes", () => {
 
   it("refusesNotesLongerThan1000Characters", () => {
     expect(validateKeyNotes("x".repeat(1001))).toEqual({ ok: false, error: { key: "validate.tooLong", params: { max: 1000 } } });
+  });
+});
+
+describe("stillFailing", () => {
+  const nameError = { key: "validate.groupName" } as FieldError;
+  const server = { key: "validate.server", params: { message: "name taken" } } as FieldError;
+  it("dropsAClientErrorOnceTheFieldChecksCleanAndKeepsServerErrors", () => {
+    expect(stillFailing({ name: nameError, display_name: server }, { ok: true, value: {} })).toEqual({ display_name: server });
+    expect(stillFailing({ name: nameError }, { ok: false, errors: { name: nameError, sort: nameError } })).toEqual({ name: nameError });
   });
 });

@@ -14,6 +14,19 @@ export interface FieldError {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: Record<string, FieldError> };
 
+/**
+ * The errors still worth showing: a client-side error goes away as soon as the form checks clean
+ * for that field again; the server's errors ("validate.server") stay until the next save.
+ */
+export function stillFailing(shown: Record<string, FieldError>, now: Checked<unknown>): Record<string, FieldError> {
+  const out: Record<string, FieldError> = {};
+  for (const [field, error] of Object.entries(shown)) {
+    if (error.key === "validate.server") out[field] = error;
+    else if (!now.ok && now.errors[field] !== undefined) out[field] = now.errors[field];
+  }
+  return out;
+}
+
 export const GROUP_NAME = /^[a-z0-9_-]{1,100}$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}$/;
 

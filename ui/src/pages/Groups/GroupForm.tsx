@@ -1,7 +1,7 @@
 // The group form: every group field, the upstream and sub-group rows, and the per-group setting
 // overrides (empty = inherit the global value), with help text and inline errors by field.
 
-import { For, Index, Show } from "solid-js";
+import { createMemo, For, Index, Show } from "solid-js";
 import { createStore, unwrap } from "solid-js/store";
 import { CHANNEL_TYPES, type Group } from "../../api/groups.ts";
 import type { Setting } from "../../api/settings.ts";
@@ -9,7 +9,7 @@ import { useApp } from "../../components/app-context.tsx";
 import { Field } from "../../components/Field.tsx";
 import { Notice } from "../../components/Notice.tsx";
 import type { MessageKey } from "../../lib/i18n.ts";
-import { settingToInput, type FieldError, type GroupForm as Values } from "../../lib/validate.ts";
+import { settingToInput, stillFailing, validateGroupForm, type FieldError, type GroupForm as Values } from "../../lib/validate.ts";
 
 export function GroupForm(props: {
   initial: Values;
@@ -24,8 +24,10 @@ export function GroupForm(props: {
   const app = useApp();
   const { t } = app;
   const [form, setForm] = createStore<Values>(structuredClone(props.initial));
+  // Errors from the last save, minus those the user has fixed since (re-checked as they type).
+  const shown = createMemo(() => (Object.keys(props.errors).length === 0 ? props.errors : stillFailing(props.errors, validateGroupForm(form, props.settings))));
   const err = (field: string) => {
-    const e = props.errors[field];
+    const e = shown()[field];
     return e ? t(e.key, e.params) : undefined;
   };
   const overridable = () => props.settings.filter((s) => s.group_override);
