@@ -1,6 +1,9 @@
 // The composition root: opens the store, derives the secret box, builds the bus and the
 // Elysia app (health, admin API, proxy), and owns start/stop. Nothing else in src/ constructs
 // a database, a server or a timer; everything deeper gets what it needs passed in.
+// Longer than the 400-line budget on purpose: every timer, subscription and hand-over between the
+// layers is wired here and only here (STYLE), each block with a comment; splitting it would spread
+// the composition root over files that then all construct things.
 
 import { hostname } from "node:os";
 import { join } from "node:path";
