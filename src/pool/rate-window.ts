@@ -1,9 +1,10 @@
-// Requests-per-minute limits per id (access keys): a sliding window approximated from two
-// one-minute counters (the previous minute weighted by how much of it still overlaps the last
-// 60s, plus the current one). Pure: the caller passes `now`; ids idle for two minutes are
-// forgotten on a later take(), so memory follows the ids in use.
+// Requests-per-minute limits per id (access keys): a sliding window of the last 60 one-second
+// buckets, so a limit holds over any rolling minute to within one second (unlike a two-counter
+// estimate, which lets a burst of up to twice the limit through). 240 bytes per id; pure: the
+// caller passes `now`; ids idle for two minutes are forgotten on a later take().
 
-const WINDOW_MS = 60_000;
+const BUCKET_MS = 1000;
+const BUCKETS = 60;
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
@@ -15,10 +16,12 @@ export interface RateWindow {
 }
 
 interface Counter {
-  /** Start of the current minute (aligned to WINDOW_MS). */
-  start: number;
-  previous: number;
-  current: number;
+  /** Requests admitted per second, indexed by (second % BUCKETS). */
+  counts: Uint32Array;
+  /** Sum of counts: the requests admitted in the window. */
+  total: number;
+  /** The newest second the buckets describe. */
+  second: number;
 }
 
 const ALLOWED: RateDecision = Object.freeze({ allowed: true });
@@ -27,49 +30,54 @@ export function createRateWindow(): RateWindow {
   const counters = new Map<string | number, Counter>();
   let nextSweepAt = 0;
 
-  function sweep(minute: number): void {
-    for (const [id, c] of counters) if (c.start + WINDOW_MS < minute) counters.delete(id);
-    nextSweepAt = minute + WINDOW_MS;
+  function sweep(second: number): void {
+    for (const [id, c] of counters) if (c.second < second - 2 * BUCKETS) counters.delete(id);
+    nextSweepAt = (second + BUCKETS) * BUCKET_MS;
   }
 
-  function roll(c: Counter, minute: number): void {
-    if (minute <= c.start) return;
-    c.previous = minute - c.start === WINDOW_MS ? c.current : 0;
-    c.current = 0;
-    c.start = minute;
-  }
-
-  /** Time until the estimate drops below the limit (and the current minute has room). */
-  function retryAfter(c: Counter, elapsed: number, limit: number): number {
-    let wait: number;
-    if (c.current < limit) {
-      // The previous minute's weight must fade: previous * (W - elapsed - t) / W + current < limit.
-      wait = WINDOW_MS - elapsed - ((limit - c.current) * WINDOW_MS) / c.previous;
+  /** Moves the window to end at `second`, emptying the buckets that left it. */
+  function advance(c: Counter, second: number): void {
+    if (second <= c.second) return;
+    if (second - c.second >= BUCKETS) {
+      c.counts.fill(0);
+      c.total = 0;
     } else {
-      // Wait for the next minute, then for this minute's weight to fade below the limit.
-      wait = WINDOW_MS - elapsed + WINDOW_MS * (1 - limit / c.current);
+      for (let s = c.second + 1; s <= second; s++) {
+        const i = s % BUCKETS;
+        c.total -= c.counts[i]!;
+        c.counts[i] = 0;
+      }
     }
-    return Math.max(1, Math.ceil(wait) + 1);
+    c.second = second;
+  }
+
+  /** Time until enough of the oldest buckets have left the window for one more request. */
+  function retryAfter(c: Counter, limit: number, now: number): number {
+    let freed = 0;
+    for (let s = c.second - BUCKETS + 1; s <= c.second; s++) {
+      freed += c.counts[s % BUCKETS]!;
+      if (c.total - freed < limit) return Math.max(1, (s + BUCKETS) * BUCKET_MS - now);
+    }
+    return BUCKETS * BUCKET_MS;
   }
 
   return {
     take(id, limit, now) {
-      const minute = Math.floor(now / WINDOW_MS) * WINDOW_MS;
-      if (now >= nextSweepAt) sweep(minute);
+      const second = Math.floor(now / BUCKET_MS);
+      if (now >= nextSweepAt) sweep(second);
       if (!(limit > 0)) return ALLOWED;
       let c = counters.get(id);
       if (c === undefined) {
-        c = { start: minute, previous: 0, current: 0 };
+        c = { counts: new Uint32Array(BUCKETS), total: 0, second };
         counters.set(id, c);
       }
-      roll(c, minute);
-      const elapsed = now - c.start;
-      const estimate = (c.previous * (WINDOW_MS - elapsed)) / WINDOW_MS + c.current;
-      if (c.current < limit && estimate < limit) {
-        c.current++;
+      advance(c, second);
+      if (c.total < limit) {
+        c.counts[second % BUCKETS]!++;
+        c.total++;
         return ALLOWED;
       }
-      return { allowed: false, retryAfterMs: retryAfter(c, elapsed, limit) };
+      return { allowed: false, retryAfterMs: retryAfter(c, limit, now) };
     },
     size() {
       return counters.size;

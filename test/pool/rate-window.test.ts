@@ -32,17 +32,33 @@ describe("rate-window", () => {
     }
   });
 
-  it("weighsThePreviousMinuteAsItSlidesOut", () => {
+  it("holdsTheLimitOverEveryRollingMinuteToWithinASecond", () => {
+    // Requests arrive at random; in no 61 s span may more than `limit` be admitted (the window
+    // moves in one-second steps, so a request may leave it up to a second early).
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (const limit of [1, 3, 10]) {
+      const rw = createRateWindow();
+      const admitted: number[] = [];
+      let t = T0;
+      for (let i = 0; i < 2_000; i++) {
+        t += Math.floor(rand() * 4_000);
+        if (rw.take("a", limit, t).allowed) admitted.push(t);
+      }
+      for (let i = 0; i + limit < admitted.length; i++) expect(admitted[i + limit]! - admitted[i]!).toBeGreaterThanOrEqual(MINUTE - 1_000);
+      expect(admitted.length).toBeGreaterThan(limit);
+    }
+  });
+
+  it("refusesABurstRightAfterTheMinuteTurns", () => {
+    // A two-counter estimate would let half the limit through again 30 s later; a window does not.
     const rw = createRateWindow();
-    for (let i = 0; i < 10; i++) rw.take("a", 10, T0 + 59_000);
-    const allowedAt = (now: number) => {
-      let n = 0;
-      while (rw.take("a", 10, now).allowed) n++;
-      return n;
-    };
-    // 1s in, 59/60 of the previous ten still weigh: one fits. Halfway, half of them: four more.
-    expect(allowedAt(T0 + MINUTE + 1_000)).toBe(1);
-    expect(allowedAt(T0 + MINUTE + 30_000)).toBe(4);
+    for (let i = 0; i < 10; i++) expect(rw.take("a", 10, T0 + 59_000).allowed).toBe(true);
+    expect(rw.take("a", 10, T0 + MINUTE + 30_000).allowed).toBe(false);
+    expect(rw.take("a", 10, T0 + 59_000 + MINUTE - 1).allowed).toBe(false);
+    let allowed = 0;
+    while (rw.take("a", 10, T0 + 59_000 + MINUTE).allowed) allowed++;
+    expect(allowed).toBe(10);
   });
 
   it("refusesWithinTheMinuteEvenWhenThePreviousWasQuiet", () => {
@@ -89,8 +105,9 @@ describe("rate-window", () => {
     for (let i = 0; i < 10; i++) rw.take("a", 10, T0 + MINUTE + 1);
     rw.take("b", 10, T0 + 2 * MINUTE);
     expect(rw.size()).toBe(2);
+    expect(rw.take("a", 10, T0 + 2 * MINUTE - 1).allowed).toBe(false);
     let allowed = 0;
-    while (rw.take("a", 10, T0 + 2 * MINUTE + 1_000).allowed) allowed++;
-    expect(allowed).toBe(1);
+    while (rw.take("a", 10, T0 + 2 * MINUTE).allowed) allowed++;
+    expect(allowed).toBe(10);
   });
 });
