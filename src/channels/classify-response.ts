@@ -51,6 +51,10 @@ export function quotaExhausted(input: ClassifyInput, error: ProviderError): KeyE
   return { kind: "rate-limited", reason: errorReason(input.status, error, input.key), resetAt: input.now + QUOTA_COOLDOWN_MS };
 }
 
+/** The error fields read as codes, in the order ProviderError.codes lists them. */
+const CODE_FIELDS: readonly string[] = Object.freeze(["code", "type", "status"]);
+const WHITESPACE_RUN = /\s+/g;
+
 export function readProviderError(bodyText: string): ProviderError {
   let body: unknown;
   if (bodyText !== "") {
@@ -72,7 +76,7 @@ export function readProviderError(bodyText: string): ProviderError {
       if (reason !== undefined) codes.push(reason);
     }
   }
-  for (const field of ["code", "type", "status"]) {
+  for (const field of CODE_FIELDS) {
     const code = stringAt(error, field);
     if (code !== undefined && code !== "error") codes.push(code);
   }
@@ -85,7 +89,7 @@ export function readProviderError(bodyText: string): ProviderError {
 export function errorReason(status: number, error: ProviderError, key?: string): string {
   const code = error.codes[0];
   const head = code === undefined ? `${status}` : `${status} ${code}`;
-  const text = error.message === "" ? head : `${head}: ${error.message.replace(/\s+/g, " ").trim()}`;
+  const text = error.message === "" ? head : `${head}: ${error.message.replace(WHITESPACE_RUN, " ").trim()}`;
   const clean = redactSecrets(text, key);
   return clean.length <= REASON_MAX_CHARS ? clean : `${clean.slice(0, REASON_MAX_CHARS - 1)}…`;
 }

@@ -173,7 +173,7 @@ export const gemini: Channel = Object.freeze({
   },
 
   mayCarryUsage(data: string): boolean {
-    return data.includes('"usageMetadata"') || (data.includes('"usage"') && !data.includes('"usage":null'));
+    return data.includes('"usageMetadata"') || openaiBase.mayCarryUsage(data);
   },
 
   errorBody(status: number, message: string): string {

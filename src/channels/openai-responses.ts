@@ -3,23 +3,15 @@
 // final response.* event. Must not mutate openai's objects. Pure: no I/O, no clock.
 
 import type { Channel, Usage } from "./types.ts";
-import { isObject, numberAt, objectAt } from "./json-fields.ts";
-import { chatUsage, OPENAI_DEFAULT_TEST_MODEL, openaiBase } from "./openai.ts";
+import { objectAt } from "./json-fields.ts";
+import { chatUsage, OPENAI_DEFAULT_TEST_MODEL, openaiBase, usageWith, type UsageFields } from "./openai.ts";
 
 /** usage.input_tokens / output_tokens / input_tokens_details.cached_tokens (https://platform.openai.com/docs/api-reference/responses/object). */
-function responsesUsage(usage: Record<string, unknown> | undefined): Usage | undefined {
-  const input = numberAt(usage, "input_tokens");
-  if (input === undefined) return undefined;
-  return {
-    inputTokens: input,
-    outputTokens: numberAt(usage, "output_tokens") ?? 0,
-    cachedTokens: numberAt(objectAt(usage, "input_tokens_details"), "cached_tokens") ?? 0,
-  };
-}
+const RESPONSES_USAGE: UsageFields = Object.freeze({ input: "input_tokens", output: "output_tokens", details: "input_tokens_details" });
 
 /** A group of this channel may still be sent chat completions; their usage is read too. */
 function anyUsage(usage: Record<string, unknown> | undefined): Usage | undefined {
-  return responsesUsage(usage) ?? chatUsage(usage);
+  return usageWith(RESPONSES_USAGE, usage) ?? chatUsage(usage);
 }
 
 export const openaiResponses: Channel = Object.freeze({
@@ -34,7 +26,6 @@ export const openaiResponses: Channel = Object.freeze({
   // usage (https://platform.openai.com/docs/api-reference/responses-streaming/response/completed);
   // a chat chunk with include_usage has it at the top.
   usageFromEvent(data: unknown, running: Usage | undefined): Usage | undefined {
-    if (!isObject(data)) return running;
     return anyUsage(objectAt(objectAt(data, "response"), "usage")) ?? anyUsage(objectAt(data, "usage")) ?? running;
   },
 

@@ -35,15 +35,30 @@ function openaiQuirk(input: ClassifyInput, error: ProviderError): KeyEvent | und
   return hasCode(error, QUOTA_CODES) ? quotaExhausted(input, error) : undefined;
 }
 
-/** Chat completions (prompt/completion tokens) and embeddings (prompt tokens only). */
-export function chatUsage(usage: Record<string, unknown> | undefined): Usage | undefined {
-  const input = numberAt(usage, "prompt_tokens");
+/** Where an OpenAI-style usage object keeps its counts; the APIs differ only in these names. */
+export interface UsageFields {
+  input: string;
+  output: string;
+  /** The object holding `cached_tokens`. */
+  details: string;
+}
+
+/** Usage read by `fields`; undefined when the input count is missing. */
+export function usageWith(fields: UsageFields, usage: Record<string, unknown> | undefined): Usage | undefined {
+  const input = numberAt(usage, fields.input);
   if (input === undefined) return undefined;
   return {
     inputTokens: input,
-    outputTokens: numberAt(usage, "completion_tokens") ?? 0,
-    cachedTokens: numberAt(objectAt(usage, "prompt_tokens_details"), "cached_tokens") ?? 0,
+    outputTokens: numberAt(usage, fields.output) ?? 0,
+    cachedTokens: numberAt(objectAt(usage, fields.details), "cached_tokens") ?? 0,
   };
+}
+
+const CHAT_USAGE: UsageFields = Object.freeze({ input: "prompt_tokens", output: "completion_tokens", details: "prompt_tokens_details" });
+
+/** Chat completions (prompt/completion tokens) and embeddings (prompt tokens only). */
+export function chatUsage(usage: Record<string, unknown> | undefined): Usage | undefined {
+  return usageWith(CHAT_USAGE, usage);
 }
 
 /** `{object:"list", data:[{id, object:"model", created, owned_by}]}` (https://platform.openai.com/docs/api-reference/models/list). */

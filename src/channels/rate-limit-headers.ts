@@ -2,6 +2,8 @@
 // anthropic-ratelimit-*-reset, Gemini google.rpc.RetryInfo) into one absolute epoch-ms reset time.
 // Pure: the caller passes `now`; nothing here reads a clock or does I/O.
 
+import { isObject, objectAt } from "./json-fields.ts";
+
 /** A reset further away than this is taken for a provider bug and ignored. */
 export const MAX_RESET_MS = 24 * 60 * 60 * 1000;
 
@@ -43,9 +45,7 @@ export function parseDuration(text: string): number | undefined {
 /** Retry-After as delta seconds or HTTP-date (RFC 9110 §10.2.3) -> epoch ms; undefined when unreadable. */
 export function parseRetryAfter(value: string, now: number): number | undefined {
   const s = value.trim();
-  if (PLAIN_NUMBER.test(s)) return now + Number(s) * 1000;
-  const at = Date.parse(s);
-  return Number.isNaN(at) ? undefined : at;
+  return PLAIN_NUMBER.test(s) ? now + Number(s) * 1000 : parseTimestamp(s);
 }
 
 /**
@@ -53,14 +53,11 @@ export function parseRetryAfter(value: string, now: number): number | undefined 
  * in ms (https://ai.google.dev/gemini-api/docs/rate-limits); undefined when absent.
  */
 export function retryInfoDelay(body: unknown): number | undefined {
-  const root = Array.isArray(body) ? body[0] : body;
-  const details = (root as { error?: { details?: unknown } } | null)?.error?.details;
+  const details = objectAt(Array.isArray(body) ? body[0] : body, "error")?.details;
   if (!Array.isArray(details)) return undefined;
   for (const d of details) {
-    if (d !== null && typeof d === "object" && (d as Record<string, unknown>)["@type"] === "type.googleapis.com/google.rpc.RetryInfo") {
-      const delay = (d as { retryDelay?: unknown }).retryDelay;
-      if (typeof delay === "string") return parseDuration(delay);
-    }
+    if (!isObject(d) || d["@type"] !== "type.googleapis.com/google.rpc.RetryInfo") continue;
+    if (typeof d.retryDelay === "string") return parseDuration(d.retryDelay);
   }
   return undefined;
 }

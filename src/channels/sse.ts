@@ -105,12 +105,7 @@ export function createSseParser(onEvent: SseHandler, options: SseParserOptions =
   }
 
   function lineEnded(chunk: Uint8Array, from: number, to: number): void {
-    if (droppingLine) {
-      droppingLine = false;
-      eventBroken = true;
-      return;
-    }
-    if (pendingLength === 0) return readLine(chunk, from, to);
+    if (pendingLength === 0 && !droppingLine) return readLine(chunk, from, to);
     keep(chunk, from, to);
     if (droppingLine) {
       droppingLine = false;
