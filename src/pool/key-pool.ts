@@ -155,6 +155,19 @@ export function createKeyPool(records: readonly KeyRecord[]): KeyPool {
     return move(slot, rec, "cooldown", reason, named);
   }
 
+  /** Maps each dirty key (once, in the order it became dirty) and forgets that it was dirty. */
+  function drainDirty<T>(map: (slot: number, rec: KeyRecord) => T): T[] {
+    const out: T[] = [];
+    for (const slot of dirtyList) {
+      if (dirtyFlag[slot] !== 1) continue;
+      dirtyFlag[slot] = 0;
+      const rec = recs[slot];
+      if (rec !== undefined) out.push(map(slot, rec));
+    }
+    dirtyList.length = 0;
+    return out;
+  }
+
   upsert(records);
 
   return {
@@ -248,25 +261,14 @@ export function createKeyPool(records: readonly KeyRecord[]): KeyPool {
     },
 
     takeDirty() {
-      const out: KeyRecord[] = [];
-      for (const slot of dirtyList) {
-        if (dirtyFlag[slot] !== 1) continue;
-        dirtyFlag[slot] = 0;
-        const rec = recs[slot];
-        if (rec !== undefined) out.push(rec);
-      }
-      dirtyList.length = 0;
-      return out;
+      return drainDirty((_slot, rec) => rec);
     },
 
     takeWriteBack() {
-      const out: KeyWriteBack[] = [];
-      for (const slot of dirtyList) {
-        if (dirtyFlag[slot] !== 1) continue;
-        dirtyFlag[slot] = 0;
-        const rec = recs[slot];
-        if (rec === undefined) continue;
-        out.push({
+      return drainDirty((slot, rec): KeyWriteBack => {
+        const storedStatus = STATUS_CODES[storedCode[slot]!]!;
+        storedCode[slot] = codeOf(rec.status);
+        return {
           id: rec.id,
           status: rec.status,
           reason: rec.reason,
@@ -274,12 +276,9 @@ export function createKeyPool(records: readonly KeyRecord[]): KeyPool {
           requests: rec.requests,
           failures: rec.failures,
           lastUsedAt: rec.lastUsedAt,
-          storedStatus: STATUS_CODES[storedCode[slot]!]!,
-        });
-        storedCode[slot] = codeOf(rec.status);
-      }
-      dirtyList.length = 0;
-      return out;
+          storedStatus,
+        };
+      });
     },
 
     nextUsableAt(now) {
