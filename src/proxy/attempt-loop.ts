@@ -12,7 +12,7 @@ import { buildUpstreamHeaders, type HeaderVariables } from "./headers.ts";
 import { relayAnswer, relaySuccess } from "./relay.ts";
 import { prepareRequest, type PreparedRequest, type RequestBody } from "./request-body.ts";
 import { bodyForLog, finishRecord, type LogSink, type RequestRecord } from "./request-record.ts";
-import { nativeError } from "./respond.ts";
+import { refuse } from "./respond.ts";
 
 /** Text of an error answer given to classify (the client still gets every byte read). */
 const CLASSIFY_TEXT_MAX_BYTES = 64 * 1024;
@@ -113,8 +113,7 @@ export function settle(input: LoopInput, outcome: Exclude<LoopOutcome, { kind: "
       finishRecord(record, sink, { status: outcome.status, errorClass: outcome.errorClass, error: outcome.reason });
       return relayAnswer(outcome, vars.requestId);
     case "gateway":
-      finishRecord(record, sink, { status: outcome.status, errorClass: outcome.errorClass, error: outcome.message });
-      return nativeError(input.channel, outcome.status, outcome.message, { requestId: vars.requestId, retryAfterS: outcome.retryAfterS });
+      return refuse(input.channel, record, sink, outcome);
   }
 }
 

@@ -148,14 +148,19 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, cap: n
       break;
     }
   }
-  if (chunks.length === 1 && !truncated) return { bytes: chunks[0]!, truncated };
-  const bytes = new Uint8Array(Math.min(total, cap));
+  return { bytes: joinChunks(chunks, Math.min(total, cap)), truncated };
+}
+
+/** The first `length` bytes of the chunks in one array; a lone chunk of exactly that length is returned as it is. */
+export function joinChunks(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]!.byteLength === length) return chunks[0]!;
+  const bytes = new Uint8Array(length);
   let at = 0;
   for (const c of chunks) {
-    const take = Math.min(c.byteLength, bytes.byteLength - at);
-    bytes.set(c.subarray(0, take), at);
+    const take = Math.min(c.byteLength, length - at);
+    bytes.set(take === c.byteLength ? c : c.subarray(0, take), at);
     at += take;
-    if (at >= bytes.byteLength) break;
+    if (at >= length) break;
   }
-  return { bytes, truncated };
+  return bytes;
 }

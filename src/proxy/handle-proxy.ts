@@ -11,8 +11,8 @@ import { runAttempts, type LoopInput } from "./attempt-loop.ts";
 import { checkAccess, forwardQuery, formatBytes, GROUP_NAME, MISSING_KEY_MESSAGE, readBody, readClientKey, splitProxyUrl, type AccessKeyInfo } from "./intake.ts";
 import { listModels, rewritesModelList } from "./model-list.ts";
 import { createRequestBody } from "./request-body.ts";
-import { createRecord, finishRecord, type LogSink, type RequestRecord } from "./request-record.ts";
-import { guessChannelId, nativeError } from "./respond.ts";
+import { createRecord, finishRecord, type LogSink } from "./request-record.ts";
+import { guessChannelId, nativeError, refuse } from "./respond.ts";
 
 export interface ProxyDeps {
   groups: GroupRegistry;
@@ -30,17 +30,6 @@ export interface ProxyDeps {
 }
 
 export type ProxyHandler = (request: Request, groupName: string, clientIp: string | null) => Promise<Response>;
-
-/** The gateway refuses the request itself: logged, and answered in the channel's native shape. */
-function refuse(
-  channel: Channel,
-  record: RequestRecord,
-  sink: LogSink,
-  refusal: { status: number; errorClass: string; message: string; retryAfterS?: number },
-): Response {
-  finishRecord(record, sink, { status: refusal.status, errorClass: refusal.errorClass, error: refusal.message });
-  return nativeError(channel, refusal.status, refusal.message, { requestId: record.entry.requestId, retryAfterS: refusal.retryAfterS });
-}
 
 export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
   const now = deps.now ?? Date.now;

@@ -2,6 +2,8 @@
 // removed, channel defaults, the group's header rules) and what the client gets back (hop-by-hop
 // removed, no-buffering hints on event streams, X-Request-Id). Never sets the upstream key.
 
+import { AUTH_HEADERS } from "../channels/upstream-auth.ts";
+
 /** RFC 9110 §7.6.1 connection-specific headers, plus those fetch must compute itself. */
 const HOP_BY_HOP_REQUEST: readonly string[] = [
   "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer",
@@ -13,11 +15,11 @@ const HOP_BY_HOP_RESPONSE: readonly string[] = [
   "transfer-encoding", "upgrade",
 ];
 
-/** Every place a client may put its access key (GPT-Load compatible); none reaches the upstream. */
-export const CLIENT_AUTH_HEADERS: readonly string[] = ["authorization", "x-api-key", "x-goog-api-key"];
-
-/** Proxy-identifying headers added by a front proxy are the client's business, not the provider's. */
-const STRIPPED_REQUEST_SET: ReadonlySet<string> = new Set([...HOP_BY_HOP_REQUEST, ...CLIENT_AUTH_HEADERS, "x-forwarded-for", "x-real-ip"]);
+/**
+ * Client credentials (every header a client may put its access key in) never reach the upstream;
+ * proxy-identifying headers added by a front proxy are the client's business, not the provider's.
+ */
+const STRIPPED_REQUEST_SET: ReadonlySet<string> = new Set([...HOP_BY_HOP_REQUEST, ...AUTH_HEADERS, "x-forwarded-for", "x-real-ip"]);
 const HOP_BY_HOP_RESPONSE_SET: ReadonlySet<string> = new Set(HOP_BY_HOP_RESPONSE);
 
 export interface HeaderRule {
@@ -76,9 +78,4 @@ export function buildResponseHeaders(upstream: Headers, requestId: string, event
   }
   headers.set("x-request-id", requestId);
   return headers;
-}
-
-export function isEventStream(headers: Headers): boolean {
-  const type = headers.get("content-type");
-  return type !== null && type.startsWith("text/event-stream");
 }

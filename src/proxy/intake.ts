@@ -2,6 +2,8 @@
 // x-goog-api-key, ?key=), whether that key may use the group, the native path and query to
 // forward, and the body read once under a size cap. No I/O beyond reading the request itself.
 
+import { joinChunks } from "./forward.ts";
+
 export const GROUP_NAME = /^[a-z0-9_-]{1,100}$/;
 
 /** An access key as the proxy sees it (app.ts builds these from the store; only a hash is stored). */
@@ -102,14 +104,7 @@ export async function readBody(request: Request, cap: number): Promise<BodyResul
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return { kind: "ok", bytes: chunks[0]! };
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return { kind: "ok", bytes };
+  return { kind: "ok", bytes: joinChunks(chunks, total) };
 }
 
 export function formatBytes(n: number): string {

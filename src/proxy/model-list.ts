@@ -8,6 +8,7 @@ import type { GroupRuntime } from "../pool/group-registry.ts";
 import { attemptLoop, settle, type LoopInput, type LoopOutcome } from "./attempt-loop.ts";
 import { readCapped } from "./forward.ts";
 import { relayAnswer } from "./relay.ts";
+import { hasEntries } from "./request-body.ts";
 import { bodyForLog, finishRecord } from "./request-record.ts";
 
 /** A list answer larger than this is not rewritten (the gateway answers 502 instead). */
@@ -15,11 +16,6 @@ export const MODEL_LIST_MAX_BYTES = 32 * 1024 * 1024;
 
 const MERGE_ONLY: ModelListPlan = Object.freeze({ aliases: Object.freeze({}), strict: false });
 const decoder = new TextDecoder();
-
-function hasEntries(o: Readonly<Record<string, unknown>>): boolean {
-  for (const _ in o) return true;
-  return false;
-}
 
 /** True when this request lists models and the group changes what may be asked for. */
 export function rewritesModelList(input: LoopInput): boolean {

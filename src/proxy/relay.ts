@@ -8,6 +8,7 @@ import type { GroupPolicy } from "../pool/group-registry.ts";
 import type { AttemptControl } from "./forward.ts";
 import { buildResponseHeaders } from "./headers.ts";
 import { bodyForLog, finishRecord, recordUsage, type LogSink, type RequestRecord } from "./request-record.ts";
+import { nativeError } from "./respond.ts";
 import { tapStream, type StreamEnd } from "./stream-tap.ts";
 
 /** Non-stream JSON answers up to this size are read whole to take their usage. */
@@ -55,8 +56,8 @@ export async function relaySuccess(input: RelayInput): Promise<Response> {
     return new Response(null, { status, headers });
   }
 
-  const onEnd = (end: StreamEnd, usage: () => Usage | undefined) => {
-    recordUsage(record, usage());
+  const onEnd = (end: StreamEnd, usage: Usage | undefined) => {
+    recordUsage(record, usage);
     if (end.kind === "done") finishRecord(record, sink, { status });
     else if (end.kind === "client-gone") finishRecord(record, sink, { status: 499, errorClass: "client-gone", error: "client went away during the answer" });
     else {
@@ -80,7 +81,7 @@ export async function relaySuccess(input: RelayInput): Promise<Response> {
       observe: parser && ((chunk) => parser.push(chunk)),
       onEnd: (end) => {
         parser?.end();
-        onEnd(end, () => usage);
+        onEnd(end, usage);
       },
     });
     return new Response(body, { status, headers });
@@ -103,10 +104,7 @@ export async function relaySuccess(input: RelayInput): Promise<Response> {
       const message = control.reason ? `${control.reason} while reading the answer` : `upstream answer broke: ${String(error)}`;
       input.onUpstreamBroke(message);
       finishRecord(record, sink, { status: 502, errorClass: "stream-error", error: message });
-      return new Response(channel.errorBody(502, `the upstream answer broke off: ${message}`), {
-        status: 502,
-        headers: { "content-type": "application/json", "x-request-id": input.requestId },
-      });
+      return nativeError(channel, 502, `the upstream answer broke off: ${message}`, { requestId: input.requestId });
     }
     control.release();
     const text = decoder.decode(bytes);
@@ -126,7 +124,7 @@ export async function relaySuccess(input: RelayInput): Promise<Response> {
   headers.delete("content-length");
   if (Number.isFinite(length)) control.arm(totalLeft, "total-timeout");
   else control.watchIdle(policy.idleTimeoutMs);
-  const body = tapStream(response.body, { control, onEnd: (end) => onEnd(end, () => undefined) });
+  const body = tapStream(response.body, { control, onEnd: (end) => onEnd(end, undefined) });
   return new Response(body, { status, headers });
 }
 

@@ -48,7 +48,8 @@ export type PreparedRequest =
   | { kind: "ok"; path: string; body: Uint8Array | string | null; model: string | null; upstreamModel: string | null }
   | { kind: "unknown-model"; model: string };
 
-function hasEntries(o: Readonly<Record<string, unknown>>): boolean {
+/** True when the record has at least one key (without building an Object.keys array per request). */
+export function hasEntries(o: Readonly<Record<string, unknown>>): boolean {
   for (const _ in o) return true;
   return false;
 }

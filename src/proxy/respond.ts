@@ -3,6 +3,7 @@
 // Upstream answers never pass through here; they are streamed unchanged by the attempt loop.
 
 import type { Channel } from "../channels/types.ts";
+import { finishRecord, type LogSink, type RequestRecord } from "./request-record.ts";
 
 export interface NativeErrorOptions {
   requestId: string;
@@ -14,6 +15,17 @@ export function nativeError(channel: Pick<Channel, "errorBody">, status: number,
   const headers = new Headers({ "content-type": "application/json", "x-request-id": options.requestId });
   if (options.retryAfterS !== undefined) headers.set("retry-after", String(Math.max(1, Math.ceil(options.retryAfterS))));
   return new Response(channel.errorBody(status, message), { status, headers });
+}
+
+/** The gateway refuses the request itself: logged, and answered in the channel's native shape. */
+export function refuse(
+  channel: Pick<Channel, "errorBody">,
+  record: RequestRecord,
+  sink: LogSink,
+  refusal: { status: number; errorClass: string; message: string; retryAfterS?: number },
+): Response {
+  finishRecord(record, sink, { status: refusal.status, errorClass: refusal.errorClass, error: refusal.message });
+  return nativeError(channel, refusal.status, refusal.message, { requestId: record.entry.requestId, retryAfterS: refusal.retryAfterS });
 }
 
 /**
