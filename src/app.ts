@@ -33,7 +33,7 @@ import { migrateSqlite } from "./store/migrate.ts";
 import { openSqlite, type OpenedStore } from "./store/open.ts";
 import { createLogWriter } from "./store/repos/logs.ts";
 import { loadSettings } from "./store/repos/settings.ts";
-import { openSecretBox, type SecretBox } from "./store/secrets.ts";
+import { constantTimeEqual, openSecretBox, type SecretBox } from "./store/secrets.ts";
 import { createAlertMonitor, createAlertSender, createErrorCounter, type AlertPayload, type GroupSnapshot } from "./telemetry/alerts.ts";
 import { createLogQueue, type LogQueue } from "./telemetry/log-queue.ts";
 import { createLogger, type Logger } from "./telemetry/logger.ts";
@@ -91,10 +91,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const box = openSecretBox(store.sqlite, options.encryptionKey);
   const bus = createLocalBus();
 
+  // Reloaded on "settings-changed" by the bus subscriber below, before the groups are rebuilt with it.
   let settings = loadSettings(store.db);
-  bus.subscribe((event) => {
-    if (event.kind === "settings-changed") settings = loadSettings(store.db);
-  });
 
   // Request logs reach the database in batches: every second, or sooner when a batch fills up.
   // One write takes at most LOG_FLUSH_SLICE rows and the rest follow on later ticks, so a burst
@@ -107,25 +105,21 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   const flushLogSlice = () => {
     logSliceQueued = false;
-    rawLogQueue.flush(LOG_FLUSH_SLICE);
-    if (rawLogQueue.depth() > 0) queueLogSlice();
+    logQueue.flush(LOG_FLUSH_SLICE);
+    if (logQueue.depth() > 0) queueLogSlice();
   };
-  const rawLogQueue = createLogQueue({ sink: createLogWriter(store.sqlite), onBatchReady: queueLogSlice });
-  // Every pushed entry also feeds the in-memory Prometheus counters (no I/O, no allocation).
+  // Requests cut by a shutdown that ran out of time are logged as such (see proxy/in-flight.ts).
+  const shutdownDrain = createShutdownDrain();
+  // Every pushed entry also feeds the in-memory Prometheus counters (no I/O, no allocation)...
   const metrics = createMetrics();
   // ...and the per-group error counts the error-rate alert reads (two increments per request).
   const errorCounts = createErrorCounter();
-  // Requests cut by a shutdown that ran out of time are logged as such (see proxy/in-flight.ts).
-  const shutdownDrain = createShutdownDrain();
-  const logQueue: LogQueue = {
-    ...rawLogQueue,
-    push(entry) {
-      shutdownDrain.label(entry);
-      metrics.observeRequest(entry);
-      errorCounts.observe(entry);
-      rawLogQueue.push(entry);
-    },
-  };
+  const logQueue = createLogQueue({
+    sink: createLogWriter(store.sqlite),
+    onBatchReady: queueLogSlice,
+    // The shutdown label goes first: the counters see the entry as it is written.
+    observers: [(e) => shutdownDrain.label(e), (e) => metrics.observeRequest(e), (e) => errorCounts.observe(e)],
+  });
   const logFlushTimer = setInterval(flushLogSlice, 1000);
   const lagProbe = createLagProbe(500, (ms) => metrics.setEventLoopLag(ms));
   const lagTimer = setInterval(() => lagProbe.tick(performance.now()), 500);
@@ -241,7 +235,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   for (const row of loadGroups(store.db)) registry.replace(buildRuntime(row, undefined));
   loadAccess();
-  // Subscribed after the settings subscriber above, so `settings` is already fresh here.
   bus.subscribe((event) => {
     switch (event.kind) {
       case "group-changed": {
@@ -264,17 +257,20 @@ export function createGateway(options: GatewayOptions): Gateway {
         loadAccess();
         return;
       case "settings-changed":
+        settings = loadSettings(store.db);
         for (const row of loadGroups(store.db)) registry.replace(buildRuntime(row, registry.byId(row.id)));
         return;
     }
   });
-  const keyStateTimer = setInterval(() => {
+  // The timer and the alert evaluation log a failed write instead of throwing it.
+  const tryFlushKeyStates = () => {
     try {
       flushKeyStates();
     } catch (error) {
       logger.error("writing key states failed; will retry", { error: String(error) });
     }
-  }, 1000);
+  };
+  const keyStateTimer = setInterval(tryFlushKeyStates, 1000);
   const keyValidation = createKeyValidation({ db: store.db, sqlite: store.sqlite, box, bus, settings: () => settings, fetch, now, logger, flushPool: flushKeyStates });
   // Ticks every minute; runs when validation_interval_minutes (a hot setting) has passed.
   scheduler.add({ name: "validate-keys", intervalMs: 60_000, firstRunMs: 60_000, run: () => keyValidation.runScheduled() });
@@ -288,11 +284,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const evaluateAlerts = async () => {
     if (!settings.alert_webhook_url) return;
-    try {
-      flushKeyStates(); // keys invalidated since the last flush count in this evaluation
-    } catch (error) {
-      logger.error("writing key states failed; will retry", { error: String(error) });
-    }
+    tryFlushKeyStates(); // keys invalidated since the last flush count in this evaluation
     const t = now();
     const windowMinutes = Number(settings.alert_error_window_minutes ?? 5);
     const groups: GroupSnapshot[] = [];
@@ -367,7 +359,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     .get("/metrics", ({ request }) =>
       metricsResponse(request, String(settings.metrics_token ?? ""), () =>
         metrics.render({
-          logQueue: rawLogQueue,
+          logQueue,
           memory: () => process.memoryUsage(),
           keyStates: function* () {
             for (const g of registry.all()) {
@@ -379,6 +371,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             for (const g of registry.all()) for (const u of g.upstreams.states(now())) yield { group: g.name, upstream: u.url, state: u.state };
           },
         }),
+        constantTimeEqual,
       ),
     )
     .use(

@@ -29,10 +29,10 @@ export interface LabelledEntry {
 export interface ShutdownDrain {
   drain(server: DrainableServer, options: DrainOptions): Promise<DrainResult>;
   /**
-   * Applied to every log entry as it is pushed: once the drain aborts, an entry that ends as
-   * "client-gone" was cut by the shutdown, not by its client, and says so.
+   * Applied to every log entry as it is pushed (a log-queue observer): once the drain aborts, an
+   * entry that ends as "client-gone" was cut by the shutdown, not by its client, and says so.
    */
-  label<T extends LabelledEntry>(entry: T): T;
+  label(entry: LabelledEntry): void;
 }
 
 /** The longest wait, after aborting, for the aborted requests to write their log entries. */
@@ -68,7 +68,6 @@ export function createShutdownDrain(): ShutdownDrain {
         entry.errorClass = "shutdown";
         entry.error = `aborted by the shutdown: still running after shutdown_timeout_ms (${timeoutMs} ms)`;
       }
-      return entry;
     },
   };
 }

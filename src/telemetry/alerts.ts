@@ -1,4 +1,4 @@
-// Webhook alerts (issue 4): per-group error counts by minute (fed by the log push wrapper, O(1),
+// Webhook alerts (issue 4): per-group error counts by minute (a log-queue observer, O(1),
 // no allocation per request), a pure incident state machine evaluated with a given `now`, and a
 // signed JSON sender over an injected fetch. Holds no timer (app.ts runs evaluate) and never logs
 // the webhook URL or secret; a failed delivery is reported, never thrown.

@@ -10,6 +10,11 @@ export type { RequestLogEntry } from "../store/repos/logs.ts";
 export interface LogQueueOptions {
   /** Writes one batch; throws on failure (the batch is then counted as dropped). */
   sink: (batch: RequestLogEntry[]) => void;
+  /**
+   * Shown every pushed entry, in order, before it is queued (or dropped because the queue is full):
+   * in-memory counters, and whatever must adjust the entry first. No I/O in an observer.
+   */
+  observers?: readonly ((entry: RequestLogEntry) => void)[];
   /** Entries held at most; beyond it new entries are dropped and counted. */
   maxEntries?: number;
   /** A push that brings the queue to this size asks for a flush soon. */
@@ -37,8 +42,10 @@ export function createLogQueue(options: LogQueueOptions): LogQueue {
   let dropped = 0;
   let written = 0;
   let batchSignalled = false;
+  const observers = options.observers ?? [];
   return {
     push(entry) {
+      for (let i = 0; i < observers.length; i++) observers[i]!(entry);
       if (queue.length >= maxEntries) {
         dropped++;
         return;

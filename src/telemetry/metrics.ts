@@ -3,7 +3,6 @@
 // exists), rendered as text exposition format 0.0.4 on scrape. Holds no timer and does no I/O;
 // live readings (queue, memory, pool, circuits) are passed to render() by app.ts.
 
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { RequestLogEntry } from "./log-queue.ts";
 
 /** Seconds. Latencies of AI calls run from tens of ms to minutes. */
@@ -170,8 +169,11 @@ export function createLagProbe(intervalMs: number, report: (lagMs: number) => vo
   };
 }
 
-/** The /metrics answer: 401 unless the bearer token matches when one is configured. */
-export function metricsResponse(request: Request, token: string, render: () => string): Response {
+/**
+ * The /metrics answer: 401 unless the bearer token matches when one is configured. `sameSecret` is a
+ * constant-time comparison (app.ts passes store/secrets.ts constantTimeEqual; telemetry may not import it).
+ */
+export function metricsResponse(request: Request, token: string, render: () => string, sameSecret: (given: string, token: string) => boolean): Response {
   if (token) {
     const given = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "")?.[1] ?? "";
     if (!sameSecret(given, token)) {
@@ -179,11 +181,4 @@ export function metricsResponse(request: Request, token: string, render: () => s
     }
   }
   return new Response(render(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" } });
-}
-
-/** Constant-time comparison of two secrets of any length (hash first, then compare). */
-function sameSecret(a: string, b: string): boolean {
-  const ha = createHash("sha256").update(a).digest();
-  const hb = createHash("sha256").update(b).digest();
-  return timingSafeEqual(ha, hb);
 }
