@@ -14,7 +14,7 @@ import { DataDirError, ensureDataDir, loadOrCreateSecret } from "./store/secret-
 import { WrongEncryptionKeyError } from "./store/secrets.ts";
 import type { UiAssets } from "./ui-serve.ts";
 import { portIsTaken, steerNewConnectionsHere } from "./process/reuseport-steer.ts";
-import { HANDOVER_GRACE_MS, HANDOVER_VAR, SUPERVISED_VAR, supervise, type ChildMessage, type SupervisorMessage } from "./process/supervisor.ts";
+import { HANDOVER_GRACE_MS, HANDOVER_VAR, SUPERVISED_VAR, supervise, type ChildMessage, type SignalDecision, type SupervisorMessage } from "./process/supervisor.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { VERSION } from "./version.ts";
 
@@ -102,8 +102,6 @@ async function relaunchWithHttpLimit(args: string[], argv: string[]): Promise<ne
   });
   process.exit(code);
 }
-
-export type SignalDecision = "stop" | "ignore" | "exit";
 
 /**
  * Decides what a shutdown signal means: the first one stops gracefully, a later one exits at once.
