@@ -7,7 +7,7 @@ import { Elysia, t } from "elysia";
 import { deleteAccessKey, getAccessKey, insertAccessKey, listAccessKeys, updateAccessKey, type AccessKeyRow } from "../store/repos/access-keys.ts";
 import { listGroups } from "../store/repos/groups.ts";
 import type { AdminContext } from "./admin-context.ts";
-import { ApiError } from "./api-error.ts";
+import { ApiError, throwNotFound } from "./api-error.ts";
 
 export function accessKeyJson(row: AccessKeyRow) {
   return {
@@ -58,7 +58,7 @@ const NameField = t.String({ maxLength: 100 });
 const IdParams = t.Object({ id: t.Integer({ description: "Access key id" }) });
 
 export function createAccessKeyRoutes(ctx: AdminContext) {
-  const requireKey = (id: number) => getAccessKey(ctx.db, id) ?? throwNotFound(id);
+  const requireKey = (id: number) => getAccessKey(ctx.db, id) ?? throwNotFound("access key", id);
   const changed = () => ctx.bus.publish({ kind: "access-keys-changed" });
   const detail = (summary: string) => ({ summary, tags: ["access-keys"] });
 
@@ -113,7 +113,7 @@ export function createAccessKeyRoutes(ctx: AdminContext) {
             ...(body.enabled !== undefined && { enabled: body.enabled }),
           },
           ctx.now(),
-        ) ?? throwNotFound(params.id);
+        ) ?? throwNotFound("access key", params.id);
         changed();
         return accessKeyJson(row);
       },
@@ -126,14 +126,10 @@ export function createAccessKeyRoutes(ctx: AdminContext) {
     .delete(
       "/access-keys/:id",
       ({ params }) => {
-        if (!deleteAccessKey(ctx.db, params.id)) throwNotFound(params.id);
+        if (!deleteAccessKey(ctx.db, params.id)) throwNotFound("access key", params.id);
         changed();
         return new Response(null, { status: 204 });
       },
       { params: IdParams, detail: detail("Delete an access key (204)") },
     );
-}
-
-function throwNotFound(id: number): never {
-  throw ApiError.notFound("access key", id);
 }

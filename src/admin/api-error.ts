@@ -36,3 +36,8 @@ export class ApiError extends Error {
     return { error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
   }
 }
+
+/** Throws ApiError.notFound; usable where an expression is expected (`get(id) ?? throwNotFound("group", id)`). */
+export function throwNotFound(what: string, id: number | string): never {
+  throw ApiError.notFound(what, id);
+}

@@ -17,7 +17,7 @@ import {
   type GroupValues,
 } from "../store/repos/groups.ts";
 import type { AdminContext } from "./admin-context.ts";
-import { ApiError } from "./api-error.ts";
+import { ApiError, throwNotFound } from "./api-error.ts";
 import { CHANNEL_TYPES, checkGroup } from "./group-rules.ts";
 
 const Upstream = t.Object({
@@ -120,7 +120,7 @@ const DEFAULTS: Omit<GroupValues, "name" | "channelType"> = {
 };
 
 export function createGroupRoutes(ctx: AdminContext) {
-  const requireGroup = (id: number) => getGroup(ctx.db, id) ?? throwNotFound(id);
+  const requireGroup = (id: number) => getGroup(ctx.db, id) ?? throwNotFound("group", id);
   const countsOf = (id: number) => ctx.poolCounts?.(id) ?? countKeysOfGroup(ctx.sqlite, id);
   const detail = (summary: string) => ({ summary, tags: ["groups"] });
 
@@ -155,7 +155,7 @@ export function createGroupRoutes(ctx: AdminContext) {
         const existing = requireGroup(params.id);
         const { id, createdAt: _c, updatedAt: _u, ...current } = existing;
         const values = checkGroup({ ...current, ...toValues(body as GroupInput), id }, listGroups(ctx.db));
-        const row = updateGroup(ctx.db, id, values, ctx.now()) ?? throwNotFound(id);
+        const row = updateGroup(ctx.db, id, values, ctx.now()) ?? throwNotFound("group", id);
         ctx.bus.publish({ kind: "group-changed", groupId: id });
         return groupJson(row, countsOf(id));
       },
@@ -175,8 +175,4 @@ export function createGroupRoutes(ctx: AdminContext) {
       },
       { params: IdParams, detail: detail("Delete a group and its keys (204); refused while it is a sub-group") },
     );
-}
-
-function throwNotFound(id: number): never {
-  throw ApiError.notFound("group", id);
 }

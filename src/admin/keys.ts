@@ -7,7 +7,7 @@ import type { KeyStatus } from "../pool/types.ts";
 import { getGroup } from "../store/repos/groups.ts";
 import { deleteKeys, getKey, importKeys, keyValueBatches, listKeys, restoreKeys, updateKey } from "../store/repos/keys.ts";
 import type { AdminContext } from "./admin-context.ts";
-import { ApiError } from "./api-error.ts";
+import { ApiError, throwNotFound } from "./api-error.ts";
 
 const KEY_STATUSES: readonly KeyStatus[] = ["active", "cooldown", "invalid", "disabled"];
 const MAX_KEY_LENGTH = 1000;
@@ -192,8 +192,4 @@ export function createKeyRoutes(ctx: AdminContext) {
         detail: detail("Enable or disable one key, or change its notes"),
       },
     );
-}
-
-function throwNotFound(what: string, id: number): never {
-  throw ApiError.notFound(what, id);
 }

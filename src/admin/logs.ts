@@ -6,7 +6,7 @@ import { Elysia, t } from "elysia";
 import {
   countLogs,
   getLog,
-  groupIdByName,
+  groupIdByRef,
   LOG_ROW_FIELDS,
   queryLogs,
   type LogCursor,
@@ -14,7 +14,7 @@ import {
   type LogRow,
 } from "../store/repos/logs.ts";
 import type { AdminContext } from "./admin-context.ts";
-import { ApiError } from "./api-error.ts";
+import { ApiError, throwNotFound } from "./api-error.ts";
 
 /**
  * `total` is exact only up to TOTAL_CAP and only on the first page (no cursor): counting every
@@ -95,15 +95,11 @@ export function createLogRoutes(ctx: AdminContext) {
       "/logs/:id",
       ({ params }) => {
         const id = Number(params.id);
-        if (!Number.isSafeInteger(id) || id < 1) throw ApiError.notFound("log", params.id);
-        return getLog(ctx.sqlite, id) ?? throwNotFound(id);
+        if (!Number.isSafeInteger(id) || id < 1) throwNotFound("log", params.id);
+        return getLog(ctx.sqlite, id) ?? throwNotFound("log", id);
       },
       { params: t.Object({ id: t.String({ description: "Log id" }) }), detail: detail("One log with its attempts and stored bodies") },
     );
-}
-
-function throwNotFound(id: number): never {
-  throw ApiError.notFound("log", id);
 }
 
 /** The filter for a query; null when it names a group that does not exist (nothing can match). */
@@ -112,12 +108,9 @@ function parseFilter(query: Omit<LogQueryInput, "cursor" | "limit">, ctx: AdminC
   if (query.from) filter.from = parseTime("from", query.from);
   if (query.to) filter.to = parseTime("to", query.to);
   if (query.group) {
-    if (/^\d+$/.test(query.group)) filter.groupId = Number(query.group);
-    else {
-      const id = groupIdByName(ctx.sqlite, query.group);
-      if (id === null) return null;
-      filter.groupId = id;
-    }
+    const id = groupIdByRef(ctx.sqlite, query.group);
+    if (id === null) return null;
+    filter.groupId = id;
   }
   if (query.model) filter.model = query.model;
   const status = parseIntParam("status", query.status, 100, 999);

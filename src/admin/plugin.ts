@@ -4,13 +4,7 @@
 // it must not add global hooks or parsers that would touch the proxy's parse:'none' routes.
 
 import { openapi } from "@elysiajs/openapi";
-import type { Database } from "bun:sqlite";
 import { Elysia, ParseError, ValidationError } from "elysia";
-import type { Bus } from "../cluster/bus.ts";
-import type { SettingValues } from "../config/settings.ts";
-import type { PoolCounts } from "../pool/types.ts";
-import type { Db } from "../store/open.ts";
-import type { SecretBox } from "../store/secrets.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { createAccessKeyRoutes } from "./access-keys.ts";
 import { createAlertRoutes, type AlertTester } from "./alerts.ts";
@@ -28,16 +22,9 @@ import { createTaskRoutes, type TaskService } from "./tasks.ts";
 
 export const MAX_ADMIN_BODY_BYTES = 50 * 1024 * 1024;
 
-export interface AdminPluginOptions {
-  db: Db;
-  sqlite: Database;
-  box: SecretBox;
-  bus: Bus;
-  authKey: string;
-  settings: () => SettingValues;
+/** The context's store, bus and settings fields as given; the clock is optional, sessions are built here. */
+export interface AdminPluginOptions extends Pick<AdminContext, "db" | "sqlite" | "box" | "bus" | "authKey" | "settings" | "poolCounts"> {
   now?: () => number;
-  /** Live key counts of a group from the pool; without it (or when it answers undefined) rows are counted. */
-  poolCounts?: (groupId: number) => PoolCounts | undefined;
   /** Background tasks (key validation); without it the validate route answers 503. */
   tasks?: TaskService;
   /** Webhook alerts (POST /api/alerts/test); without it that route answers 503. */

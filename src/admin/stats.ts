@@ -3,7 +3,7 @@
 // sums are exact; windows under a day read request_logs directly. Key counts come from the pool.
 
 import { Elysia, t } from "elysia";
-import { groupIdByName } from "../store/repos/logs.ts";
+import { groupIdByRef } from "../store/repos/logs.ts";
 import {
   HOUR_MS,
   keyCountsFromDb,
@@ -77,7 +77,7 @@ export function createStatsRoutes(ctx: AdminContext) {
         const bucket = parseBucket(query.bucket, range);
         const scope: StatsScope = {};
         if (query.group) {
-          const id = /^\d+$/.test(query.group) ? Number(query.group) : groupIdByName(ctx.sqlite, query.group);
+          const id = groupIdByRef(ctx.sqlite, query.group);
           if (id === null) throw ApiError.notFound("group", query.group);
           scope.groupId = id;
         }

@@ -231,9 +231,13 @@ export function getLog(sqlite: Database, id: number): LogDetail | null {
   return raw ? toRow(raw) : null;
 }
 
-/** The id of a group by name (filters accept either); null when no such group exists. */
-export function groupIdByName(sqlite: Database, name: string): number | null {
-  const row = sqlite.query("SELECT id FROM groups WHERE name = ?").get(name) as { id: number } | null;
+/**
+ * The group a filter names by id (digits, taken as given) or by name (looked up); null when no
+ * group has that name.
+ */
+export function groupIdByRef(sqlite: Database, ref: string): number | null {
+  if (/^\d+$/.test(ref)) return Number(ref);
+  const row = sqlite.query("SELECT id FROM groups WHERE name = ?").get(ref) as { id: number } | null;
   return row?.id ?? null;
 }
 
