@@ -6,6 +6,7 @@ import type { Database } from "bun:sqlite";
 import type { SettingValues } from "../config/settings.ts";
 import { pruneLogsBatch } from "../store/repos/logs.ts";
 import { HOUR_MS, pruneStatsBatch } from "../store/repos/stats.ts";
+import { yieldToEventLoop } from "./rollup-stats.ts";
 
 const DAY_MS = 24 * HOUR_MS;
 
@@ -25,32 +26,32 @@ export interface PruneResult {
 }
 
 export async function pruneLogs(options: PruneOptions): Promise<PruneResult> {
-  const yieldNow = options.yieldNow ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
+  const yieldNow = options.yieldNow ?? yieldToEventLoop;
   const batch = options.batchRows ?? 5000;
   const settings = options.settings();
   const now = options.now();
+  /** Runs `deleteBatch` until a batch comes back short, yielding between batches; returns the total. */
+  const drain = async (deleteBatch: () => number): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const n = deleteBatch();
+      total += n;
+      if (n < batch) return total;
+      await yieldNow();
+    }
+  };
   const result: PruneResult = { logs: 0, stats: 0 };
 
   const logDays = Number(settings.log_retention_days ?? 0);
   if (logDays > 0) {
     const cutoff = now - logDays * DAY_MS;
-    for (;;) {
-      const n = pruneLogsBatch(options.sqlite, cutoff, batch);
-      result.logs += n;
-      if (n < batch) break;
-      await yieldNow();
-    }
+    result.logs = await drain(() => pruneLogsBatch(options.sqlite, cutoff, batch));
   }
 
   const statsDays = Number(settings.stats_retention_days ?? 0);
   if (statsDays > 0) {
     const cutoffHour = Math.floor((now - statsDays * DAY_MS) / HOUR_MS) * HOUR_MS;
-    for (;;) {
-      const n = pruneStatsBatch(options.sqlite, cutoffHour, batch);
-      result.stats += n;
-      if (n < batch) break;
-      await yieldNow();
-    }
+    result.stats = await drain(() => pruneStatsBatch(options.sqlite, cutoffHour, batch));
   }
   return result;
 }
