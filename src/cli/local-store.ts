@@ -2,13 +2,13 @@
 // environment and flags, DATA_DIR, migrations, and the encryption key (given, or the one in
 // DATA_DIR). A dry run writes nothing: it works inside a transaction that is rolled back.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { parseConfig, type Config } from "../config/env.ts";
 import { migrateSqlite } from "../store/migrate.ts";
 import { openSqlite, type OpenedStore } from "../store/open.ts";
-import { ensureDataDir, loadOrCreateSecret } from "../store/secret-files.ts";
+import { ensureDataDir, loadOrCreateSecret, readSecretFile } from "../store/secret-files.ts";
 import { openSecretBox, SecretBox } from "../store/secrets.ts";
 import { CliError, EXIT_FAILURE } from "./cli-error.ts";
 
@@ -71,9 +71,7 @@ export function openLocalStore(config: Config, options: OpenLocalOptions = {}): 
 }
 
 function existingEncryptionKey(config: Config): string | undefined {
-  if (config.encryptionKey) return config.encryptionKey;
-  const path = join(config.dataDir, "encryption.key");
-  return (existsSync(path) ? readFileSync(path, "utf8").trim() : "") || undefined;
+  return config.encryptionKey || readSecretFile(join(config.dataDir, "encryption.key"));
 }
 
 /** A dry run on a database that never stored a secret (e.g. only migrated) needs no real key. */

@@ -2,9 +2,8 @@
 // and prints it once. Refuses when AUTH_KEY is set in the environment (or .env), because that
 // value would win over the file; it must be changed where it is set.
 
-import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureDataDir, generateSecret } from "../store/secret-files.ts";
+import { ensureDataDir, generateSecret, writeSecretFile } from "../store/secret-files.ts";
 import { parseCliArgs } from "./cli-args.ts";
 import { CliError } from "./cli-error.ts";
 import { loadCliConfig, type Env } from "./local-store.ts";
@@ -33,8 +32,7 @@ export async function resetAdminKeyCommand(argv: readonly string[], env: Env): P
   ensureDataDir(config.dataDir);
   const path = join(config.dataDir, "auth.key");
   const key = generateSecret("pg-admin-");
-  writeFileSync(path, key + "\n", { mode: 0o600 });
-  chmodSync(path, 0o600);
+  writeSecretFile(path, key);
   process.stdout.write(`New admin key (AUTH_KEY): ${key}\nStored in ${path} (mode 0600); it is not shown again. Restart poolgate for it to take effect.\n`);
   return 0;
 }

@@ -29,14 +29,22 @@ export interface LoadedSecret {
 export function loadOrCreateSecret(dataDir: string, fileName: string, given: string | undefined, prefix: string): LoadedSecret {
   const path = join(dataDir, fileName);
   if (given) return { value: given, source: "env", path };
-  if (existsSync(path)) {
-    const value = readFileSync(path, "utf8").trim();
-    if (value) return { value, source: "file", path };
-  }
+  const stored = readSecretFile(path);
+  if (stored) return { value: stored, source: "file", path };
   const value = generateSecret(prefix);
-  writeFileSync(path, value + "\n", { mode: 0o600 });
-  chmodSync(path, 0o600); // in case the file existed empty with wider permissions
+  writeSecretFile(path, value);
   return { value, source: "generated", path };
+}
+
+/** The secret stored at `path` (trimmed), or undefined when the file is missing or empty. */
+export function readSecretFile(path: string): string | undefined {
+  return (existsSync(path) ? readFileSync(path, "utf8").trim() : "") || undefined;
+}
+
+/** Writes a secret to `path` with mode 0600, also when the file existed with wider permissions. */
+export function writeSecretFile(path: string, value: string): void {
+  writeFileSync(path, value + "\n", { mode: 0o600 });
+  chmodSync(path, 0o600);
 }
 
 export function generateSecret(prefix: string): string {
