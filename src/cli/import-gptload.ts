@@ -11,7 +11,7 @@ import { checkGroup } from "../admin/group-rules.ts";
 import { parseKeyList } from "../admin/keys.ts";
 import { insertAccessKey, listAccessKeys } from "../store/repos/access-keys.ts";
 import { insertGroup, listGroups, type GroupRow } from "../store/repos/groups.ts";
-import { importKeys } from "../store/repos/keys.ts";
+import { importKeys, type ImportedKeyState } from "../store/repos/keys.ts";
 import { loadSettings, saveSettings } from "../store/repos/settings.ts";
 import type { SubGroupRef } from "../store/schema.ts";
 import { parseCliArgs, stringFlag } from "./cli-args.ts";
@@ -235,14 +235,6 @@ function displayPrefixOf(secret: string): string {
   return secret.length >= 20 ? `${secret.slice(0, 4)}…${secret.slice(-4)}` : `…${secret.slice(-2)}`;
 }
 
-interface KeyMeta {
-  status: "active" | "invalid";
-  requests: number;
-  failures: number;
-  lastUsedAt: number | null;
-  notes: string;
-}
-
 function importUpstreamKeys(snapshot: GptLoadSnapshot, store: LocalStore, groupIds: Map<number, { id: number; name: string; aggregate: boolean }>, options: RunOptions, report: Report): void {
   const byGroup = new Map<number, Row[]>();
   for (const row of snapshot.apiKeys) {
@@ -250,9 +242,6 @@ function importUpstreamKeys(snapshot: GptLoadSnapshot, store: LocalStore, groupI
     (byGroup.get(gid) ?? byGroup.set(gid, []).get(gid)!).push(row);
   }
   const progress = createProgressBar("importing keys", snapshot.apiKeys.length, options.stderr);
-  const setMeta = store.sqlite.prepare(
-    "UPDATE api_keys SET status = ?, reason = ?, requests = ?, failures = ?, last_used_at = ?, notes = ? WHERE group_id = ? AND key_hash = ?",
-  );
   let otherStatuses = 0;
   try {
     for (const [gptLoadGroupId, rows] of byGroup) {
@@ -264,7 +253,8 @@ function importUpstreamKeys(snapshot: GptLoadSnapshot, store: LocalStore, groupI
         progress.advance(rows.length);
         continue;
       }
-      const meta = new Map<string, KeyMeta>();
+      // Keys added now take GPT-Load's state; keys already in the group keep theirs.
+      const meta = new Map<string, ImportedKeyState>();
       const plain: string[] = [];
       for (const row of rows) {
         const stored = String(row.key_value ?? "");
@@ -278,6 +268,7 @@ function importUpstreamKeys(snapshot: GptLoadSnapshot, store: LocalStore, groupI
         plain.push(value);
         meta.set(value.trim(), {
           status: status === "invalid" ? "invalid" : "active",
+          reason: status === "invalid" ? "invalid in GPT-Load (imported)" : null,
           requests: toCount(row.request_count),
           failures: toCount(row.failure_count),
           lastUsedAt: toEpochMs(row.last_used_at),
@@ -288,29 +279,15 @@ function importUpstreamKeys(snapshot: GptLoadSnapshot, store: LocalStore, groupI
       report.keys.rejected += parsed.rejected;
       report.keys.present += parsed.repeated;
       progress.advance(rows.length - parsed.keys.length);
-      const existing = new Set(
-        (store.sqlite.query("SELECT key_hash FROM api_keys WHERE group_id = ?").all(target.id) as { key_hash: string }[]).map((r) => r.key_hash),
-      );
       for (let i = 0; i < parsed.keys.length; i += KEY_CHUNK) {
         const chunk = parsed.keys.slice(i, i + KEY_CHUNK);
-        const added = importKeys(store.sqlite, store.box, target.id, chunk, options.now);
+        const added = importKeys(store.sqlite, store.box, target.id, chunk, options.now, { stateOf: (value) => meta.get(value) });
         report.keys.added += added;
         report.keys.present += chunk.length - added;
-        store.sqlite.transaction(() => {
-          for (const value of chunk) {
-            const hash = store.box.hash(value);
-            if (existing.has(hash)) continue; // only keys added now take GPT-Load's state
-            const m = meta.get(value)!;
-            if (m.status === "active" && !m.requests && !m.failures && m.lastUsedAt === null && !m.notes) continue;
-            const reason = m.status === "invalid" ? "invalid in GPT-Load (imported)" : null;
-            setMeta.run(m.status, reason, m.requests, m.failures, m.lastUsedAt, m.notes, target.id, hash);
-          }
-        })();
         progress.advance(chunk.length);
       }
     }
   } finally {
-    setMeta.finalize();
     progress.finish();
   }
   if (report.keys.undecryptable) report.notes.push(`${report.keys.undecryptable} key(s) could not be decrypted with --encryption-key; not imported`);

@@ -30,13 +30,33 @@ export function maskKey(value: string): string {
   return value.length <= 8 ? `…${value.slice(-2)}` : `${value.slice(0, 4)}…${value.slice(-4)}`;
 }
 
+/** The state a key is added with when it is not the default (active, no counters, no notes): a key copied from GPT-Load. */
+export interface ImportedKeyState {
+  status: KeyStatus;
+  reason: string | null;
+  requests: number;
+  failures: number;
+  lastUsedAt: number | null;
+  notes: string;
+}
+
+const NEW_KEY_STATE: ImportedKeyState = { status: "active", reason: null, requests: 0, failures: 0, lastUsedAt: null, notes: "" };
+
 /**
  * Inserts the keys (already checked and free of repeats) in one transaction; a key already in
- * the group is skipped by the unique (group_id, key_hash) index. Returns how many were added.
+ * the group is skipped by the unique (group_id, key_hash) index and keeps its state. Keys added
+ * start as `stateOf(value)` says, else active. Returns how many were added.
  */
-export function importKeys(sqlite: Database, box: SecretBox, groupId: number, values: readonly string[], now: number): number {
+export function importKeys(
+  sqlite: Database,
+  box: SecretBox,
+  groupId: number,
+  values: readonly string[],
+  now: number,
+  options: { stateOf?: (value: string) => ImportedKeyState | undefined } = {},
+): number {
   const insert = sqlite.prepare(
-    "INSERT OR IGNORE INTO api_keys (group_id, value_enc, key_hash, masked, status, notes, requests, failures, created_at, updated_at) VALUES (?, ?, ?, ?, 'active', '', 0, 0, ?, ?)",
+    "INSERT OR IGNORE INTO api_keys (group_id, value_enc, key_hash, masked, status, reason, notes, requests, failures, last_used_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const exists = sqlite.prepare("SELECT 1 FROM api_keys WHERE group_id = ? AND key_hash = ?");
   // Random inserts into the (group_id, key_hash) index thrash SQLite's default 2 MB page cache;
@@ -49,7 +69,8 @@ export function importKeys(sqlite: Database, box: SecretBox, groupId: number, va
       for (const value of values) {
         const hash = box.hash(value);
         if (exists.get(groupId, hash)) continue; // skip the encryption cost for keys already present
-        added += insert.run(groupId, box.encrypt(value), hash, maskKey(value), now, now).changes;
+        const s = options.stateOf?.(value) ?? NEW_KEY_STATE;
+        added += insert.run(groupId, box.encrypt(value), hash, maskKey(value), s.status, s.reason, s.notes, s.requests, s.failures, s.lastUsedAt, now, now).changes;
       }
     })();
   } finally {

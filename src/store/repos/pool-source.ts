@@ -7,10 +7,11 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../open.ts";
 import { accessKeys, groups, type KeyStatus } from "../schema.ts";
 import type { SecretBox } from "../secrets.ts";
+import type { AccessKeyRow } from "./access-keys.ts";
+import type { GroupRow } from "./groups.ts";
+import type { KeyListRow } from "./keys.ts";
 
-export type GroupRow = typeof groups.$inferSelect;
-export type AccessKeyRow = typeof accessKeys.$inferSelect;
-
+export type { AccessKeyRow, GroupRow };
 
 /** A key as the pool holds it (same shape as pool/types KeyRecord; store/ may not import pool/). */
 export interface StoredKey {
@@ -55,17 +56,7 @@ export function loadAccessKeys(db: Db): AccessKeyRow[] {
   return db.select().from(accessKeys).all();
 }
 
-interface RawKeyRow {
-  id: number;
-  value_enc: string;
-  masked: string;
-  status: KeyStatus;
-  reason: string | null;
-  cooldown_until: number | null;
-  requests: number;
-  failures: number;
-  last_used_at: number | null;
-}
+type RawKeyRow = Omit<KeyListRow, "notes"> & { value_enc: string };
 
 /**
  * Every key of a group, decrypted. `knownValue` returns the plain value already in memory for an
