@@ -24,7 +24,9 @@ import { proxyRoute, proxyServeRoutes } from "./proxy/route.ts";
 import { createAccessKeyCache } from "./proxy/access-key-cache.ts";
 import { createShutdownDrain } from "./proxy/in-flight.ts";
 import { createAccessKeyUsageWriter } from "./store/repos/access-keys.ts";
-import { createKeyStateWriter, loadAccessKeys, loadGroup, loadGroups, loadKeyRecords, type GroupRow } from "./store/repos/pool-source.ts";
+import { listAccessKeys } from "./store/repos/access-keys.ts";
+import { getGroup } from "./store/repos/groups.ts";
+import { createKeyStateWriter, loadGroups, loadKeyRecords, type GroupRow } from "./store/repos/pool-source.ts";
 import { pruneLogs } from "./jobs/prune-logs.ts";
 import { rollupStats } from "./jobs/rollup-stats.ts";
 import { createScheduler } from "./jobs/scheduler.ts";
@@ -227,7 +229,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const accessKeyCache = createAccessKeyCache((secret) => accessKeys.get(box.hash(secret)));
   const loadAccess = () => {
     const next = new Map<string, AccessKeyInfo>();
-    for (const r of loadAccessKeys(store.db)) {
+    for (const r of listAccessKeys(store.db)) {
       next.set(r.secretHash, { id: r.id, name: r.name, groupIds: r.groupIds, enabled: r.enabled, expiresAt: r.expiresAt, rpmLimit: r.rpmLimit });
     }
     accessKeys = next;
@@ -238,7 +240,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   bus.subscribe((event) => {
     switch (event.kind) {
       case "group-changed": {
-        const row = loadGroup(store.db, event.groupId);
+        const row = getGroup(store.db, event.groupId);
         if (row === undefined) registry.remove(event.groupId);
         else registry.replace(buildRuntime(row, registry.byId(event.groupId)));
         return;

@@ -12,7 +12,8 @@ import type { SettingValues } from "../config/settings.ts";
 import { mergeSettings, resolvePolicy } from "../pool/group-registry.ts";
 import type { Db } from "../store/open.ts";
 import { createValidationStore, SCOPE_STATUSES, type ValidationChange, type ValidationScope, type ValidationTask } from "../store/repos/key-validation.ts";
-import { loadGroup, loadGroups, type GroupRow } from "../store/repos/pool-source.ts";
+import { getGroup } from "../store/repos/groups.ts";
+import { loadGroups, type GroupRow } from "../store/repos/pool-source.ts";
 import type { SecretBox } from "../store/secrets.ts";
 
 export const PROBE_TIMEOUT_MS = 20_000;
@@ -277,7 +278,7 @@ export function createKeyValidation(options: KeyValidationOptions): KeyValidatio
     const busy = running.get(groupId);
     if (busy) return { kind: "running", task: { ...busy.task } };
     if (stopper.signal.aborted) return { kind: "unusable", field: "id", message: "the server is stopping; try again on another node or after the restart" };
-    const group = loadGroup(options.db, groupId);
+    const group = getGroup(options.db, groupId);
     if (!group) return { kind: "not-found" };
     if (group.subGroups.length) {
       return { kind: "unusable", field: "id", message: `"${group.name}" is an aggregate group and holds no keys; validate its sub-groups` };

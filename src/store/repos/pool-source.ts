@@ -3,15 +3,13 @@
 // prepared statements). Called by app.ts at start, on bus events and on a timer; never per request.
 
 import type { Database } from "bun:sqlite";
-import { eq } from "drizzle-orm";
 import type { Db } from "../open.ts";
-import { accessKeys, groups, type KeyStatus } from "../schema.ts";
+import { groups, type KeyStatus } from "../schema.ts";
 import type { SecretBox } from "../secrets.ts";
-import type { AccessKeyRow } from "./access-keys.ts";
 import type { GroupRow } from "./groups.ts";
 import type { KeyListRow } from "./keys.ts";
 
-export type { AccessKeyRow, GroupRow };
+export type { GroupRow };
 
 /** A key as the pool holds it (same shape as pool/types KeyRecord; store/ may not import pool/). */
 export interface StoredKey {
@@ -46,14 +44,6 @@ export interface KeyStateRow {
 
 export function loadGroups(db: Db): GroupRow[] {
   return db.select().from(groups).all();
-}
-
-export function loadGroup(db: Db, id: number): GroupRow | undefined {
-  return db.select().from(groups).where(eq(groups.id, id)).get();
-}
-
-export function loadAccessKeys(db: Db): AccessKeyRow[] {
-  return db.select().from(accessKeys).all();
 }
 
 type RawKeyRow = Omit<KeyListRow, "notes"> & { value_enc: string };

@@ -9,7 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrateSqlite } from "../../../src/store/migrate.ts";
 import { openSqlite, type OpenedStore } from "../../../src/store/open.ts";
-import { loadAccessKeys, loadGroup, loadGroups, loadKeyRecords, saveKeyStates } from "../../../src/store/repos/pool-source.ts";
+import { listAccessKeys } from "../../../src/store/repos/access-keys.ts";
+import { getGroup } from "../../../src/store/repos/groups.ts";
+import { loadGroups, loadKeyRecords, saveKeyStates } from "../../../src/store/repos/pool-source.ts";
 import { openSecretBox, type SecretBox } from "../../../src/store/secrets.ts";
 
 setDefaultTimeout(30_000);
@@ -43,9 +45,9 @@ afterAll(() => {
 describe("pool source", () => {
   it("loads groups and access keys as rows", () => {
     expect(loadGroups(store.db).map((g) => g.name)).toEqual(["g"]);
-    expect(loadGroup(store.db, groupId)!.channelType).toBe("openai");
-    expect(loadGroup(store.db, 999)).toBeUndefined();
-    expect(loadAccessKeys(store.db)).toEqual([]);
+    expect(getGroup(store.db, groupId)!.channelType).toBe("openai");
+    expect(getGroup(store.db, 999)).toBeUndefined();
+    expect(listAccessKeys(store.db)).toEqual([]);
   });
 
   it("decrypts a group's keys into records and skips undecryptable ones", () => {
