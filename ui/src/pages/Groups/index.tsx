@@ -7,7 +7,7 @@ import { createGroup, deleteGroup, listGroups, updateGroup, type Group } from ".
 import { listSettings } from "../../api/settings.ts";
 import { getSeries } from "../../api/stats.ts";
 import { useApp } from "../../components/app-context.tsx";
-import { emptyGroupForm, groupToForm, validateGroupForm, type FieldError, type GroupForm } from "../../lib/validate.ts";
+import { emptyGroupForm, groupToForm, serverFieldError, validateGroupForm, type FieldError, type GroupForm } from "../../lib/validate.ts";
 import { GroupsView } from "./GroupsView.tsx";
 
 const HEALTH_GROUPS = 50;
@@ -61,7 +61,7 @@ export function GroupsPage() {
       setEditing(null);
       await refetch();
     } catch (e) {
-      if (e instanceof ApiError && e.field) setErrors({ [e.field]: { key: "validate.server", params: { message: e.message } } });
+      if (e instanceof ApiError && e.field) setErrors(serverFieldError(e.field, e.message));
       setFormError(app.describeError(e));
     } finally {
       setSaving(false);

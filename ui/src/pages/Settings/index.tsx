@@ -5,7 +5,7 @@ import { createResource, createSignal } from "solid-js";
 import { ApiError } from "../../api/client.ts";
 import { listSettings, saveSettings, type SettingValue } from "../../api/settings.ts";
 import { useApp } from "../../components/app-context.tsx";
-import { parseSettingInput, settingToInput, type FieldError } from "../../lib/validate.ts";
+import { parseSettingInput, serverFieldError, settingToInput, type FieldError } from "../../lib/validate.ts";
 import { SettingsView } from "./SettingsView.tsx";
 
 export function SettingsPage() {
@@ -38,7 +38,7 @@ export function SettingsPage() {
       setDrafts({});
       setSaved(true);
     } catch (e) {
-      if (e instanceof ApiError && e.field) setErrors({ [e.field]: { key: "validate.server", params: { message: e.message } } });
+      if (e instanceof ApiError && e.field) setErrors(serverFieldError(e.field, e.message));
       setError(app.describeError(e));
     } finally {
       setSaving(false);
