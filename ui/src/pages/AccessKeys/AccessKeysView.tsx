@@ -10,6 +10,7 @@ import { CopyButton } from "../../components/CopyButton.tsx";
 import { Field } from "../../components/Field.tsx";
 import { GroupScopeField } from "../../components/GroupScopeField.tsx";
 import { Notice } from "../../components/Notice.tsx";
+import { ToggleSwitch } from "../../components/ToggleSwitch.tsx";
 import { formatDateTime, formatNumber, formatRelative } from "../../lib/format.ts";
 import type { AccessKeyForm, FieldError } from "../../lib/validate.ts";
 import { AccessKeyEditor } from "./AccessKeyEditor.tsx";
@@ -77,7 +78,7 @@ export function AccessKeysView(props: {
           <Field label={t("access.rpm")} help={t("access.rpmHelp")} error={err("rpm_limit")}>
             {(id, d) => <input id={id} aria-describedby={d} inputmode="numeric" value={form.rpm_limit} onInput={(e) => setForm("rpm_limit", e.currentTarget.value)} />}
           </Field>
-          <Field label={t("access.expires")} help={t("access.expiresHelp")} error={err("expires_on") ?? err("expires_at")}>
+          <Field label={t("access.expires")} help={t("access.expiresHelp")} error={err("expires_on")}>
             {(id, d) => <input id={id} aria-describedby={d} type="date" value={form.expires_on} onInput={(e) => setForm("expires_on", e.currentTarget.value)} />}
           </Field>
         </div>
@@ -114,10 +115,7 @@ export function AccessKeysView(props: {
                     <td class="num" data-testid="access-requests">{formatNumber(k.requests, loc())}</td>
                     <td>{formatRelative(k.last_used_at, app.now(), loc())}</td>
                     <td>
-                      <label class="switch">
-                        <input type="checkbox" role="switch" checked={k.enabled} onChange={() => props.onToggle(k)} aria-label={t("access.enableNamed", { name: k.name })} />
-                        <span />
-                      </label>
+                      <ToggleSwitch checked={k.enabled} onChange={() => props.onToggle(k)} label={t("access.enableNamed", { name: k.name })} />
                     </td>
                     <td>
                       <div class="actions">

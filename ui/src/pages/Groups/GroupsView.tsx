@@ -9,9 +9,11 @@ import { CopyButton } from "../../components/CopyButton.tsx";
 import { Drawer } from "../../components/Drawer.tsx";
 import { Link } from "../../components/Link.tsx";
 import { Notice } from "../../components/Notice.tsx";
+import { ToggleSwitch } from "../../components/ToggleSwitch.tsx";
 import { formatNumber, formatPercent } from "../../lib/format.ts";
 import { groupEndpoint, snippet, snippetKindsFor, type SnippetKind } from "../../lib/snippets.ts";
 import type { FieldError, GroupForm as GroupFormValues } from "../../lib/validate.ts";
+import { LOW_KEYS_RATIO } from "../../lib/warnings.ts";
 import { GroupForm } from "./GroupForm.tsx";
 import type { Editing } from "./index.tsx";
 
@@ -85,17 +87,14 @@ export function GroupsView(props: GroupsViewProps) {
                       {formatNumber(usable(g), app.locale())} / {formatNumber(g.key_counts.total, app.locale())}
                     </td>
                     <td class="num hide-sm">
-                      <span class={`health ${g.key_counts.total === 0 ? "health-none" : usable(g) / g.key_counts.total < 0.2 ? "health-bad" : "health-good"}`}>
+                      <span class={`health ${g.key_counts.total === 0 ? "health-none" : usable(g) / g.key_counts.total < LOW_KEYS_RATIO ? "health-bad" : "health-good"}`}>
                         {g.key_counts.total ? formatPercent(usable(g) / g.key_counts.total, app.locale()) : "–"}
                       </span>
                     </td>
                     <td class="num hide-sm">{formatNumber(props.health.get(g.id)?.requests ?? null, app.locale())}</td>
                     <td class="num hide-sm">{formatPercent(props.health.get(g.id)?.successRate ?? null, app.locale())}</td>
                     <td>
-                      <label class="switch">
-                        <input type="checkbox" role="switch" checked={g.enabled} onChange={() => props.onToggle(g)} aria-label={t("groups.enableNamed", { name: g.name })} />
-                        <span />
-                      </label>
+                      <ToggleSwitch checked={g.enabled} onChange={() => props.onToggle(g)} label={t("groups.enableNamed", { name: g.name })} />
                     </td>
                     <td>
                       <div class="actions">

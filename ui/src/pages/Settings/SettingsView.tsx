@@ -6,6 +6,7 @@ import type { Setting } from "../../api/settings.ts";
 import { useApp } from "../../components/app-context.tsx";
 import { Field } from "../../components/Field.tsx";
 import { Notice } from "../../components/Notice.tsx";
+import { ToggleSwitch } from "../../components/ToggleSwitch.tsx";
 import { formatNumber } from "../../lib/format.ts";
 import type { MessageKey } from "../../lib/i18n.ts";
 import { settingToInput, type FieldError } from "../../lib/validate.ts";
@@ -71,10 +72,7 @@ export function SettingsView(props: {
                     >
                       {(id, d) =>
                         s.type === "boolean" ? (
-                          <label class="switch">
-                            <input id={id} aria-describedby={d} type="checkbox" role="switch" checked={current(s) === true} onChange={(e) => props.onChange(s.key, e.currentTarget.checked)} data-testid={`setting-input-${s.key}`} />
-                            <span />
-                          </label>
+                          <ToggleSwitch id={id} describedBy={d} checked={current(s) === true} onChange={(on) => props.onChange(s.key, on)} testid={`setting-input-${s.key}`} />
                         ) : (
                           <input
                             id={id}
