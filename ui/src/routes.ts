@@ -14,8 +14,8 @@ export const ROUTES: readonly RouteDef<RouteName>[] = [
   { name: "settings", pattern: "/settings" },
 ];
 
-/** Header navigation, in order. */
-export const NAV: readonly { name: RouteName; path: string }[] = [
+/** Header navigation, in order (login and a group's keys are reached otherwise, so have no nav label). */
+export const NAV: readonly { name: Exclude<RouteName, "login" | "keys">; path: string }[] = [
   { name: "dashboard", path: "/" },
   { name: "groups", path: "/groups" },
   { name: "accessKeys", path: "/access-keys" },

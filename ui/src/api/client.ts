@@ -52,7 +52,7 @@ export function queryString(query: Query | undefined): string {
 }
 
 /** Reads the API's error shape `{error: {code, message, field?}}`, falling back to the status text. */
-export async function errorFrom(response: Response): Promise<ApiError> {
+async function errorFrom(response: Response): Promise<ApiError> {
   let body: unknown;
   try {
     body = await response.json();

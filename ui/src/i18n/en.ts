@@ -12,9 +12,7 @@ export const en = {
   "shell.logout": "Log out",
 
   "nav.dashboard": "Dashboard",
-  "nav.login": "Log in",
   "nav.groups": "Groups",
-  "nav.keys": "Keys",
   "nav.accessKeys": "Access keys",
   "nav.logs": "Logs",
   "nav.settings": "Settings",

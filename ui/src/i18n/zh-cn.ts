@@ -14,9 +14,7 @@ export const zhCN: Record<MessageKey, string> = {
   "shell.logout": "退出登录",
 
   "nav.dashboard": "仪表盘",
-  "nav.login": "登录",
   "nav.groups": "分组",
-  "nav.keys": "密钥",
   "nav.accessKeys": "访问密钥",
   "nav.logs": "日志",
   "nav.settings": "设置",

@@ -6,7 +6,7 @@ import { zhCN } from "../i18n/zh-cn.ts";
 
 export type Locale = "en" | "zh-CN";
 export const LOCALES: readonly Locale[] = ["en", "zh-CN"];
-export const CATALOGS: Record<Locale, Record<MessageKey, string>> = { en, "zh-CN": zhCN };
+const CATALOGS: Record<Locale, Record<MessageKey, string>> = { en, "zh-CN": zhCN };
 
 export type Params = Record<string, string | number>;
 export type Translate = (key: MessageKey, params?: Params) => string;

@@ -27,7 +27,7 @@ export function stillFailing(shown: Record<string, FieldError>, now: Checked<unk
   return out;
 }
 
-export const GROUP_NAME = /^[a-z0-9_-]{1,100}$/;
+const GROUP_NAME = /^[a-z0-9_-]{1,100}$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}$/;
 
 export interface UpstreamRow {
@@ -62,7 +62,7 @@ export interface GroupForm {
   sort: string;
 }
 
-export function isHttpUrl(text: string): boolean {
+function isHttpUrl(text: string): boolean {
   try {
     const url = new URL(text.trim());
     return url.protocol === "http:" || url.protocol === "https:";
