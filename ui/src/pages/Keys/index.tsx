@@ -33,6 +33,7 @@ export function KeysPage(props: { groupId: number }) {
   const [progress, setProgress] = createSignal<ImportProgress | null>(null);
   const [importing, setImporting] = createSignal(false);
   const [validation, setValidation] = createSignal<Task | null>(null);
+  const n = (v: number) => formatNumber(v, app.locale());
   let disposed = false;
   const requested = new Set<number>();
   let controller = new AbortController();
@@ -111,7 +112,6 @@ export function KeysPage(props: { groupId: number }) {
         send: (keys) => importKeys(app.api, props.groupId, keys),
         onProgress: setProgress,
       });
-      const n = (v: number) => formatNumber(v, app.locale());
       setNotice(app.t("keys.imported", { added: n(result.added), duplicates: n(result.duplicates + parsed.repeated), rejected: n(result.rejected) }));
       reload(true);
       return true;
@@ -136,7 +136,6 @@ export function KeysPage(props: { groupId: number }) {
       });
       if (last.status === "failed") setError(last.error ?? app.t("keys.validationFailed"));
       else if (last.status === "done") {
-        const n = (v: number) => formatNumber(v, app.locale());
         setNotice(app.t("keys.validated", { valid: n(last.valid), invalid: n(last.invalid), unknown: n(last.unknown + last.rate_limited), restored: n(last.restored) }));
       }
       reload();
@@ -191,17 +190,17 @@ export function KeysPage(props: { groupId: number }) {
         searchTimer = setTimeout(() => reload(true), 250);
       }}
       onImport={doImport}
-      onRestore={() => run(async () => app.t("keys.restored", { count: formatNumber((await restoreKeys(app.api, props.groupId)).restored, app.locale()) }))}
+      onRestore={() => run(async () => app.t("keys.restored", { count: n((await restoreKeys(app.api, props.groupId)).restored) }))}
       onDeleteInvalid={() => {
         if (!confirm(app.t("keys.confirmDeleteInvalid"))) return;
-        void run(async () => app.t("keys.deleted", { count: formatNumber((await deleteKeys(app.api, props.groupId, { status: "invalid" })).deleted, app.locale()) }));
+        void run(async () => app.t("keys.deleted", { count: n((await deleteKeys(app.api, props.groupId, { status: "invalid" })).deleted) }));
       }}
       onToggle={(key) => run(async () => {
         await updateKey(app.api, key.id, { status: key.status === "disabled" ? "active" : "disabled" });
         return "";
       })}
       onNotes={saveNotes}
-      onDelete={(key) => run(async () => app.t("keys.deleted", { count: (await deleteKeys(app.api, props.groupId, { ids: [key.id] })).deleted }))}
+      onDelete={(key) => run(async () => app.t("keys.deleted", { count: n((await deleteKeys(app.api, props.groupId, { ids: [key.id] })).deleted) }))}
     />
   );
 }

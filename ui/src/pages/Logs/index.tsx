@@ -25,10 +25,9 @@ export function LogsPage() {
     const p = page.latest;
     if (p?.total !== undefined) setTotal({ count: p.total, capped: Boolean(p.total_capped) });
   });
-  const current = () => page.latest;
   return (
     <LogsView
-      items={page.error ? [] : (current()?.items ?? [])}
+      items={page.error ? [] : (page.latest?.items ?? [])}
       loading={page.loading}
       error={page.error ? app.describeError(page.error) : ""}
       total={total()}
