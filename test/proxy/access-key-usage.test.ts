@@ -3,11 +3,11 @@
 
 import { Database } from "bun:sqlite";
 import { rmSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { describe, expect, it } from "bun:test";
 import { createAccessKeyUsage } from "../../src/proxy/access-key-usage.ts";
-import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.ts";
+import type { FakeUpstream } from "../support/fake-upstream.ts";
 import { openaiChat } from "../support/provider-replies.ts";
-import { startProxyGateway, type ProxyGateway } from "../support/proxy-gateway.ts";
+import { startProxyGateway, type ProxyGateway, useProxyGateway } from "../support/proxy-gateway.ts";
 
 describe("access-key-usage", () => {
   it("countsRequestsPerKeyAndStartsAgainAfterADrain", () => {
@@ -30,14 +30,9 @@ describe("access key usage through the gateway", () => {
   let gw: ProxyGateway;
   let up: FakeUpstream;
 
-  beforeAll(() => {
-    gw = startProxyGateway();
-    up = startFakeUpstream(openaiChat());
-  });
-
-  afterAll(async () => {
-    await up.close();
-    await gw.close();
+  useProxyGateway({ reply: openaiChat(), reset: false }, (rig) => {
+    gw = rig.gw;
+    up = rig.upstreams[0]!;
   });
 
   const send = (group: string, secret: string) =>

@@ -3,12 +3,12 @@
 // groups, per-key RPM caps, 503 with Retry-After, and the key state written behind to the
 // database without ever overwriting an admin's change.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "bun:test";
+import { describe, expect, it } from "bun:test";
 import OpenAI from "openai";
-import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.ts";
+import type { FakeUpstream } from "../support/fake-upstream.ts";
 import { updateKey } from "../../src/store/repos/keys.ts";
 import { openaiChat } from "../support/provider-replies.ts";
-import { startProxyGateway, type ProxyGateway } from "../support/proxy-gateway.ts";
+import { type ProxyGateway, useProxyGateway } from "../support/proxy-gateway.ts";
 
 let gw: ProxyGateway;
 let up: FakeUpstream;
@@ -16,22 +16,10 @@ let up2: FakeUpstream;
 let access: string;
 let seq = 0;
 
-beforeAll(async () => {
-  gw = startProxyGateway();
-  up = startFakeUpstream();
-  up2 = startFakeUpstream();
-  access = (await gw.createAccessKey({ name: "loop" })).secret;
-});
-
-afterAll(async () => {
-  await up.close();
-  await up2.close();
-  await gw.close();
-});
-
-beforeEach(() => {
-  up.reset();
-  up2.reset();
+useProxyGateway({ upstreams: 2, accessKey: "loop" }, (rig) => {
+  gw = rig.gw;
+  [up, up2] = rig.upstreams as [FakeUpstream, FakeUpstream];
+  access = rig.access!.secret;
 });
 
 async function group(keys: string[], extra: Record<string, unknown> = {}): Promise<{ id: number; name: string }> {

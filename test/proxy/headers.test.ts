@@ -1,11 +1,11 @@
 // Header policy: what reaches the upstream (no client auth, no hop-by-hop, channel defaults
 // only when absent, header_rules with variables) and what the client gets back.
 
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { describe, expect, it } from "bun:test";
 import { buildResponseHeaders, buildUpstreamHeaders, expandVariables } from "../../src/proxy/headers.ts";
-import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.ts";
+import type { FakeUpstream } from "../support/fake-upstream.ts";
 import { openaiChat } from "../support/provider-replies.ts";
-import { startProxyGateway, type ProxyGateway } from "../support/proxy-gateway.ts";
+import { type ProxyGateway, useProxyGateway } from "../support/proxy-gateway.ts";
 
 const vars = { clientIp: "10.0.0.1", groupName: "g", requestId: "req-1" };
 
@@ -51,14 +51,9 @@ describe("header rules through the gateway", () => {
   let gw: ProxyGateway;
   let up: FakeUpstream;
 
-  beforeAll(() => {
-    gw = startProxyGateway();
-    up = startFakeUpstream(openaiChat());
-  });
-
-  afterAll(async () => {
-    await up.close();
-    await gw.close();
+  useProxyGateway({ reply: openaiChat(), reset: false }, (rig) => {
+    gw = rig.gw;
+    up = rig.upstreams[0]!;
   });
 
   it("sets and removes headers on the upstream request with ${client_ip}, ${group_name} and ${request_id}", async () => {

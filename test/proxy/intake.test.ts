@@ -3,12 +3,12 @@
 // body cap for declared and chunked bodies.
 
 import Anthropic from "@anthropic-ai/sdk";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "bun:test";
+import { describe, expect, it } from "bun:test";
 import OpenAI from "openai";
 import { checkAccess, forwardQuery, readClientKey, splitProxyUrl, type AccessKeyInfo } from "../../src/proxy/intake.ts";
-import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.ts";
+import type { FakeUpstream } from "../support/fake-upstream.ts";
 import { openaiChat } from "../support/provider-replies.ts";
-import { startProxyGateway, type ProxyGateway } from "../support/proxy-gateway.ts";
+import { type ProxyGateway, useProxyGateway } from "../support/proxy-gateway.ts";
 
 describe("intake (pure parts)", () => {
   it("reads the access key from Bearer, x-api-key, x-goog-api-key or ?key=", () => {
@@ -49,10 +49,10 @@ describe("intake through the gateway", () => {
   let openaiGroup: { id: number; name: string };
   let anthropicGroup: { id: number; name: string };
 
-  beforeAll(async () => {
-    gw = startProxyGateway();
-    up = startFakeUpstream(openaiChat());
-    access = (await gw.createAccessKey({ name: "global" })).secret;
+  useProxyGateway({ reply: openaiChat(), accessKey: "global" }, async (rig) => {
+    gw = rig.gw;
+    up = rig.upstreams[0]!;
+    access = rig.access!.secret;
     const id = await gw.createGroup({ name: "oa", channel_type: "openai", upstreams: [{ url: up.url, weight: 1 }] });
     await gw.addKeys(id, ["sk-intake-upstream-1"]);
     openaiGroup = { id, name: "oa" };
@@ -60,13 +60,6 @@ describe("intake through the gateway", () => {
     await gw.addKeys(aid, ["sk-ant-intake-upstream-1"]);
     anthropicGroup = { id: aid, name: "an" };
   });
-
-  afterAll(async () => {
-    await up.close();
-    await gw.close();
-  });
-
-  beforeEach(() => up.reset());
 
   const post = (path: string, init: RequestInit = {}) =>
     fetch(`${gw.base}${path}`, { method: "POST", ...init, headers: { "content-type": "application/json", ...init.headers } });

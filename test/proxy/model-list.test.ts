@@ -4,10 +4,10 @@
 
 import Anthropic from "@anthropic-ai/sdk";
 import { GoogleGenAI } from "@google/genai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "bun:test";
+import { describe, expect, it } from "bun:test";
 import OpenAI from "openai";
-import { startFakeUpstream, type FakeReply, type FakeUpstream } from "../support/fake-upstream.ts";
-import { startProxyGateway, type ProxyGateway } from "../support/proxy-gateway.ts";
+import type { FakeReply, FakeUpstream } from "../support/fake-upstream.ts";
+import { type ProxyGateway, useProxyGateway } from "../support/proxy-gateway.ts";
 
 let gw: ProxyGateway;
 let up: FakeUpstream;
@@ -15,22 +15,10 @@ let up2: FakeUpstream;
 let access: string;
 let seq = 0;
 
-beforeAll(async () => {
-  gw = startProxyGateway();
-  up = startFakeUpstream();
-  up2 = startFakeUpstream();
-  access = (await gw.createAccessKey({ name: "lists" })).secret;
-});
-
-afterAll(async () => {
-  await up.close();
-  await up2.close();
-  await gw.close();
-});
-
-beforeEach(() => {
-  up.reset();
-  up2.reset();
+useProxyGateway({ upstreams: 2, accessKey: "lists" }, (rig) => {
+  gw = rig.gw;
+  [up, up2] = rig.upstreams as [FakeUpstream, FakeUpstream];
+  access = rig.access!.secret;
 });
 
 async function group(channel: string, extra: Record<string, unknown> = {}, upstream = up, keys = [`sk-list-${++seq}-000000000`]): Promise<{ id: number; name: string }> {

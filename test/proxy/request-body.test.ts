@@ -1,14 +1,14 @@
 // The request body: parsed lazily and at most once, sent as the same bytes unless a rule changes
 // it; model_redirect (body and Gemini path, strict mode), param_overrides, multipart untouched.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "bun:test";
+import { describe, expect, it } from "bun:test";
 import { GoogleGenAI } from "@google/genai";
 import OpenAI from "openai";
 import { getChannel } from "../../src/channels/index.ts";
 import { createRequestBody, prepareRequest } from "../../src/proxy/request-body.ts";
-import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.ts";
+import type { FakeUpstream } from "../support/fake-upstream.ts";
 import { geminiReply, openaiChat } from "../support/provider-replies.ts";
-import { startProxyGateway, type ProxyGateway } from "../support/proxy-gateway.ts";
+import { type ProxyGateway, useProxyGateway } from "../support/proxy-gateway.ts";
 
 const openai = getChannel("openai")!;
 const gemini = getChannel("gemini")!;
@@ -65,18 +65,11 @@ describe("body rules through the gateway", () => {
   let up: FakeUpstream;
   let access: string;
 
-  beforeAll(async () => {
-    gw = startProxyGateway();
-    up = startFakeUpstream(openaiChat());
-    access = (await gw.createAccessKey({ name: "rules" })).secret;
+  useProxyGateway({ reply: openaiChat(), accessKey: "rules" }, (rig) => {
+    gw = rig.gw;
+    up = rig.upstreams[0]!;
+    access = rig.access!.secret;
   });
-
-  afterAll(async () => {
-    await up.close();
-    await gw.close();
-  });
-
-  beforeEach(() => up.reset());
 
   it("applies model_redirect and param_overrides and logs both model names", async () => {
     const id = await gw.createGroup({

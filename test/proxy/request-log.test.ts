@@ -3,9 +3,9 @@
 // from its final events) and a client leaving mid-stream (issue 4). Raw fetch, not the SDKs: the
 // cases need the request id header, a chosen user agent and an abort at a chosen chunk.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "bun:test";
+import { describe, expect, it } from "bun:test";
 import type { LogRow } from "../../src/store/repos/logs.ts";
-import { startFakeUpstream, type FakeReply, type FakeUpstream } from "../support/fake-upstream.ts";
+import type { FakeReply, FakeUpstream } from "../support/fake-upstream.ts";
 import {
   anthropicMessage,
   anthropicStream,
@@ -17,7 +17,7 @@ import {
   responsesStream,
   USAGE,
 } from "../support/provider-replies.ts";
-import { startProxyGateway, type ProxyGateway } from "../support/proxy-gateway.ts";
+import { type ProxyGateway, useProxyGateway } from "../support/proxy-gateway.ts";
 import { until } from "../support/until.ts";
 
 interface ChannelCase {
@@ -80,18 +80,11 @@ let seq = 0;
 /** Every upstream key handed to the gateway: none may show up in any log entry. */
 const upstreamKeys: string[] = [];
 
-beforeAll(async () => {
-  gw = startProxyGateway();
-  up = startFakeUpstream();
-  access = await gw.createAccessKey({ name: ACCESS_NAME });
+useProxyGateway({ accessKey: ACCESS_NAME }, (rig) => {
+  gw = rig.gw;
+  up = rig.upstreams[0]!;
+  access = rig.access!;
 });
-
-afterAll(async () => {
-  await up.close();
-  await gw.close();
-});
-
-beforeEach(() => up.reset());
 
 /** A fresh group of the channel on the fake upstream, with `n` keys and max_attempts = n. */
 async function group(channel: string, n: number): Promise<{ id: number; name: string; keys: string[] }> {

@@ -4,9 +4,9 @@
 
 import Anthropic from "@anthropic-ai/sdk";
 import { GoogleGenAI } from "@google/genai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "bun:test";
+import { describe, expect, it } from "bun:test";
 import OpenAI from "openai";
-import { startFakeUpstream, sseEvent, type FakeUpstream } from "../support/fake-upstream.ts";
+import type { FakeUpstream } from "../support/fake-upstream.ts";
 import {
   anthropicMessage,
   anthropicStream,
@@ -17,25 +17,18 @@ import {
   responsesReply,
   responsesStream,
 } from "../support/provider-replies.ts";
-import { startProxyGateway, type ProxyGateway } from "../support/proxy-gateway.ts";
+import { type ProxyGateway, useProxyGateway } from "../support/proxy-gateway.ts";
 
 let gw: ProxyGateway;
 let up: FakeUpstream;
 let access: string;
 let groupSeq = 0;
 
-beforeAll(async () => {
-  gw = startProxyGateway();
-  up = startFakeUpstream();
-  access = (await gw.createAccessKey({ name: "all-groups" })).secret;
+useProxyGateway({ accessKey: "all-groups" }, (rig) => {
+  gw = rig.gw;
+  up = rig.upstreams[0]!;
+  access = rig.access!.secret;
 });
-
-afterAll(async () => {
-  await up.close();
-  await gw.close();
-});
-
-beforeEach(() => up.reset());
 
 /** A fresh group (unique name) on the fake upstream with the given keys. */
 async function group(channel: string, keys: string[], extra: Record<string, unknown> = {}): Promise<{ id: number; name: string }> {

@@ -2,12 +2,12 @@
 // retry, counted on the upstream), and a client that leaves aborts the upstream and is logged
 // as 499, whether it leaves before the answer or in the middle of a stream.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "bun:test";
+import { describe, expect, it } from "bun:test";
 import { AttemptControl } from "../../src/proxy/forward.ts";
 import { tapStream, type StreamEnd } from "../../src/proxy/stream-tap.ts";
-import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.ts";
+import type { FakeUpstream } from "../support/fake-upstream.ts";
 import { openaiChatStream } from "../support/provider-replies.ts";
-import { startProxyGateway, type ProxyGateway } from "../support/proxy-gateway.ts";
+import { type ProxyGateway, useProxyGateway } from "../support/proxy-gateway.ts";
 import { until } from "../support/until.ts";
 
 describe("tapStream", () => {
@@ -52,18 +52,11 @@ describe("streams through the gateway", () => {
   let access: string;
   let seq = 0;
 
-  beforeAll(async () => {
-    gw = startProxyGateway();
-    up = startFakeUpstream();
-    access = (await gw.createAccessKey({ name: "streams" })).secret;
+  useProxyGateway({ accessKey: "streams" }, (rig) => {
+    gw = rig.gw;
+    up = rig.upstreams[0]!;
+    access = rig.access!.secret;
   });
-
-  afterAll(async () => {
-    await up.close();
-    await gw.close();
-  });
-
-  beforeEach(() => up.reset());
 
   async function group(config: Record<string, unknown> = {}) {
     const name = `st${++seq}`;

@@ -1,7 +1,10 @@
 // A gateway listening on a real port for proxy tests (SDKs need a URL), plus the admin calls
 // those tests make: create a group, import keys, create an access key, change settings. Request
 // logs are read straight from the in-memory queue by flushing it into the test's database.
+// useProxyGateway registers the lifecycle most proxy test files share (gateway + fake upstreams).
 
+import { afterAll, beforeAll, beforeEach } from "bun:test";
+import { startFakeUpstream, type FakeUpstream, type ReplyScript } from "./fake-upstream.ts";
 import { startTestGateway, type TestGateway } from "./gateway.ts";
 
 export interface ProxyGateway extends TestGateway {
@@ -67,4 +70,40 @@ export function startProxyGateway(env: Record<string, string> = {}): ProxyGatewa
       return tg.gateway.store.sqlite.query("SELECT * FROM request_logs ORDER BY id").all() as LogRow[];
     },
   };
+}
+
+export interface ProxyRig {
+  gw: ProxyGateway;
+  upstreams: FakeUpstream[];
+  /** Present when `accessKey` named one. */
+  access?: { id: number; secret: string };
+}
+
+/**
+ * Registers, in the current scope, the hooks most proxy tests share: beforeAll starts a gateway
+ * and `upstreams` fake upstreams (default 1, answering `reply`), creates an access key when
+ * `accessKey` names one, then hands everything to `ready`; beforeEach resets the upstreams
+ * (unless `reset: false`); afterAll closes the upstreams and then the gateway.
+ */
+export function useProxyGateway(
+  options: { upstreams?: number; reply?: ReplyScript; accessKey?: string; reset?: boolean },
+  ready: (rig: ProxyRig) => void | Promise<void>,
+): void {
+  let rig: ProxyRig | undefined;
+  beforeAll(async () => {
+    const gw = startProxyGateway();
+    rig = { gw, upstreams: Array.from({ length: options.upstreams ?? 1 }, () => startFakeUpstream(options.reply)) };
+    if (options.accessKey !== undefined) rig.access = await gw.createAccessKey({ name: options.accessKey });
+    await ready(rig);
+  });
+  afterAll(async () => {
+    if (!rig) return;
+    for (const up of rig.upstreams) await up.close();
+    await rig.gw.close();
+  });
+  if (options.reset !== false) {
+    beforeEach(() => {
+      for (const up of rig?.upstreams ?? []) up.reset();
+    });
+  }
 }
