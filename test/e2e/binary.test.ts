@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, setDefaultTimeout
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanEnv, findLogLine, freePort, killLeftoverGateways, REPO_ROOT, spawnGateway, waitForHealth } from "./spawn-gateway.ts";
+import { buildBinary, cleanEnv, findLogLine, freePort, killLeftoverGateways, spawnGateway, waitForHealth } from "./spawn-gateway.ts";
 
 // Each test starts real processes; on a shared, loaded machine that can take seconds.
 setDefaultTimeout(30_000);
@@ -19,12 +19,7 @@ let binary = "";
 
 beforeAll(async () => {
   const built = join(scratch, "build", "poolgate");
-  const proc = Bun.spawn([process.execPath, join(REPO_ROOT, "deploy", "build.ts"), "--outfile", built], {
-    cwd: REPO_ROOT,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  if ((await proc.exited) !== 0) throw new Error(`build failed:\n${await new Response(proc.stderr).text()}`);
+  await buildBinary(built);
   mkdirSync(home);
   binary = join(home, "poolgate");
   copyFileSync(built, binary);

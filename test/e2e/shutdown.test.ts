@@ -37,26 +37,34 @@ async function startWithStream(settings: Record<string, unknown>) {
   return { gp, accessKey, dataDir };
 }
 
-/** Reads a response body to its end; resolves with the text and whether it ended cleanly. */
-async function readAll(response: Response, onFirstChunk: () => void): Promise<{ text: string; clean: boolean }> {
-  const decoder = new TextDecoder();
-  let text = "";
-  let first = true;
-  const reader = response.body!.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-      if (first) {
-        first = false;
-        onFirstChunk();
+/**
+ * Reads a response body to its end: `firstChunk` resolves when the first chunk arrives, `body`
+ * with the text and whether it ended cleanly.
+ */
+function readAll(response: Response): { firstChunk: Promise<void>; body: Promise<{ text: string; clean: boolean }> } {
+  let onFirstChunk!: () => void;
+  const firstChunk = new Promise<void>((resolve) => (onFirstChunk = resolve));
+  const body = (async () => {
+    const decoder = new TextDecoder();
+    let text = "";
+    let first = true;
+    const reader = response.body!.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+        if (first) {
+          first = false;
+          onFirstChunk();
+        }
       }
+      return { text, clean: true };
+    } catch {
+      return { text, clean: false };
     }
-    return { text, clean: true };
-  } catch {
-    return { text, clean: false };
-  }
+  })();
+  return { firstChunk, body };
 }
 
 function logRows(dataDir: string) {
@@ -82,10 +90,8 @@ describe("shutdown", () => {
 
     const response = await chat(gp, "oa", accessKey, { stream: true });
     expect(response.status).toBe(200);
-    let firstChunk!: () => void;
-    const sawFirstChunk = new Promise<void>((resolve) => (firstChunk = resolve));
-    const body = readAll(response, firstChunk);
-    await sawFirstChunk;
+    const { firstChunk, body } = readAll(response);
+    await firstChunk;
 
     gp.child.kill("SIGTERM");
     await gp.waitForLog("shutting down");
@@ -117,10 +123,8 @@ describe("shutdown", () => {
 
     const response = await chat(gp, "oa", accessKey, { stream: true });
     expect(response.status).toBe(200);
-    let firstChunk!: () => void;
-    const sawFirstChunk = new Promise<void>((resolve) => (firstChunk = resolve));
-    const body = readAll(response, firstChunk);
-    await sawFirstChunk;
+    const { firstChunk, body } = readAll(response);
+    await firstChunk;
     const upstreamCall = await upstream.request(0);
 
     gp.child.kill("SIGTERM");
@@ -143,10 +147,8 @@ describe("shutdown", () => {
     upstream.reset();
     upstream.queue(openaiChatStream(["one"], "hang"));
     const response = await chat(gp, "oa", accessKey, { stream: true });
-    let firstChunk!: () => void;
-    const sawFirstChunk = new Promise<void>((resolve) => (firstChunk = resolve));
-    const body = readAll(response, firstChunk);
-    await sawFirstChunk;
+    const { firstChunk, body } = readAll(response);
+    await firstChunk;
 
     gp.child.kill("SIGTERM");
     await gp.waitForLog("listener closed; draining in-flight requests");

@@ -7,6 +7,13 @@ import { join } from "node:path";
 export const REPO_ROOT = join(import.meta.dir, "..", "..");
 export const MAIN_SOURCE = join(REPO_ROOT, "src", "main.ts");
 
+/** Compiles the binary (deploy/build.ts, UI embedded) to `outfile`; throws with the build's output on failure. */
+export async function buildBinary(outfile: string): Promise<void> {
+  const proc = Bun.spawn([process.execPath, join(REPO_ROOT, "deploy", "build.ts"), "--outfile", outfile], { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" });
+  const [code, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  if (code !== 0) throw new Error(`build failed (${code}):\n${out}\n${err}`);
+}
+
 /** Binds port 0, reads the port the kernel chose, and frees it again for the child to take. */
 export function freePort(): number {
   const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });

@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { cleanEnv, freePort, killLeftoverGateways, REPO_ROOT, spawnGateway, waitForHealth, type SpawnedGateway } from "./spawn-gateway.ts";
+import { buildBinary, cleanEnv, freePort, killLeftoverGateways, REPO_ROOT, spawnGateway, waitForHealth, type SpawnedGateway } from "./spawn-gateway.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -63,9 +63,7 @@ describe.skipIf(!HAVE_CHROMIUM)("admin UI in Chromium against the compiled binar
     let binary = process.env.POOLGATE_BINARY ?? "";
     if (!binary) {
       binary = join(scratch, "build", "poolgate");
-      const proc = Bun.spawn([process.execPath, join(REPO_ROOT, "deploy", "build.ts"), "--outfile", binary], { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" });
-      const [code, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
-      if (code !== 0) throw new Error(`build failed (${code}):\n${out}\n${err}`);
+      await buildBinary(binary);
     }
     const home = join(scratch, "install");
     mkdirSync(home);
