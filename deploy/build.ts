@@ -30,6 +30,8 @@ export async function prepareEmbeddedUi(): Promise<string> {
   return writeEmbedModules();
 }
 
+const LOG_WRITER_WORKER = join(root, "src", "store", "log-writer-worker.ts");
+
 /** The `bun build` command line; --bytecode halves the time to the first request. */
 export function compileCommand(options: BuildOptions, entry = join(root, "src", "main.ts")): string[] {
   return [
@@ -41,6 +43,8 @@ export function compileCommand(options: BuildOptions, entry = join(root, "src", 
     "--sourcemap=none",
     ...(options.target ? [`--target=${options.target}`] : []),
     entry,
+    // The request-log writer thread's entry (store/log-writer-thread.ts names it relative to src/).
+    LOG_WRITER_WORKER,
     "--outfile",
     options.outfile,
   ];

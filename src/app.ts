@@ -1,6 +1,7 @@
 // The composition root: opens the store, derives the secret box, builds the bus and the
 // Elysia app (health, admin API, proxy), and owns start/stop. Nothing else in src/ constructs
-// a database, a server or a timer; everything deeper gets what it needs passed in.
+// a database, a server or a timer (the log writer thread, started here, opens its own connection);
+// everything deeper gets what it needs passed in.
 // Longer than the 400-line budget on purpose: every timer, subscription and hand-over between the
 // layers is wired here and only here (STYLE), each block with a comment; splitting it would spread
 // the composition root over files that then all construct things.
@@ -33,7 +34,7 @@ import { createScheduler } from "./jobs/scheduler.ts";
 import { createKeyValidation, type KeyValidation } from "./jobs/validate-keys.ts";
 import { migrateSqlite } from "./store/migrate.ts";
 import { openSqlite, type OpenedStore } from "./store/open.ts";
-import { createLogWriter } from "./store/repos/logs.ts";
+import { startLogWriterThread } from "./store/log-writer-thread.ts";
 import { loadSettings } from "./store/repos/settings.ts";
 import { constantTimeEqual, openSecretBox, type SecretBox } from "./store/secrets.ts";
 import { createAlertMonitor, createAlertSender, createErrorCounter, type AlertPayload, type GroupSnapshot } from "./telemetry/alerts.ts";
@@ -96,19 +97,20 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Reloaded on "settings-changed" by the bus subscriber below, before the groups are rebuilt with it.
   let settings = loadSettings(store.db);
 
-  // Request logs reach the database in batches: every second, or sooner when a batch fills up.
-  // One write takes at most LOG_FLUSH_SLICE rows and the rest follow on later ticks, so a burst
-  // never holds the event loop in one long synchronous transaction (STACK-NOTES: 10k rows 40-85 ms).
-  let logSliceQueued = false;
-  const queueLogSlice = () => {
-    if (logSliceQueued) return;
-    logSliceQueued = true;
-    setImmediate(flushLogSlice);
+  // Request logs reach the database in batches, every second or sooner when a batch fills up,
+  // written by a thread of their own: index upkeep costs 10-40 us a row, which the event loop
+  // would otherwise pay per request (bench/). One batch is one transaction of at most
+  // LOG_BATCH_ROWS rows, so the other writers on this thread wait on its lock a few ms at most.
+  const logWriter = startLogWriterThread(config.databaseUrl, (message) => logger.error(message));
+  let logFlushQueued = false;
+  const queueLogFlush = () => {
+    if (logFlushQueued) return;
+    logFlushQueued = true;
+    setImmediate(flushLogs);
   };
-  const flushLogSlice = () => {
-    logSliceQueued = false;
-    logQueue.flush(LOG_FLUSH_SLICE);
-    if (logQueue.depth() > 0) queueLogSlice();
+  const flushLogs = () => {
+    logFlushQueued = false;
+    while (logQueue.flush(LOG_BATCH_ROWS) > 0);
   };
   // Requests cut by a shutdown that ran out of time are logged as such (see proxy/in-flight.ts).
   const shutdownDrain = createShutdownDrain();
@@ -117,12 +119,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   // ...and the per-group error counts the error-rate alert reads (two increments per request).
   const errorCounts = createErrorCounter();
   const logQueue = createLogQueue({
-    sink: createLogWriter(store.sqlite),
-    onBatchReady: queueLogSlice,
+    sink: logWriter.write,
+    batchSize: LOG_BATCH_ROWS,
+    onBatchReady: queueLogFlush,
     // The shutdown label goes first: the counters see the entry as it is written.
     observers: [(e) => shutdownDrain.label(e), (e) => metrics.observeRequest(e), (e) => errorCounts.observe(e)],
   });
-  const logFlushTimer = setInterval(flushLogSlice, 1000);
+  const logFlushTimer = setInterval(flushLogs, 1000);
   const lagProbe = createLagProbe(500, (ms) => metrics.setEventLoopLag(ms));
   const lagTimer = setInterval(() => lagProbe.tick(performance.now()), 500);
 
@@ -406,7 +409,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     await scheduler.stop();
     clearInterval(keyStateTimer);
     flushKeyStates();
-    logQueue.flush();
+    await logQueue.settled();
+    await logWriter.close();
     store.close();
   };
   return {
@@ -478,8 +482,8 @@ const ROLLUP_CHUNK_ROWS = 1000;
 const ALERT_INTERVAL_MS = 5_000;
 const ALERT_TIMEOUT_MS = 10_000;
 
-/** Request-log rows per database write: a few ms of synchronous SQLite at most. */
-const LOG_FLUSH_SLICE = 250;
+/** Request-log rows per write transaction of the log writer thread: ~10 ms of holding the write lock. */
+const LOG_BATCH_ROWS = 500;
 
 /** 1 GiB (max_body_bytes' upper bound) plus room for multipart framing. */
 const MAX_REQUEST_BODY_BYTES = 1024 * 1024 * 1024 + 1024 * 1024;

@@ -99,6 +99,10 @@ export function parseConfig(env: Raw, argv: readonly string[] = [], isTTY = fals
     databaseUrl = databaseUrl.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
     if (!databaseUrl) errors.push({ variable: "DATABASE_URL", message: "DATABASE_URL sqlite: needs a file path" });
   }
+  // The request-log writer thread opens the same file; an in-memory database would be a second, empty one.
+  if (databaseKind === "sqlite" && (databaseUrl === ":memory:" || databaseUrl.startsWith("file::memory:"))) {
+    errors.push({ variable: "DATABASE_URL", message: "DATABASE_URL cannot be an in-memory SQLite database; name a file (default DATA_DIR/poolgate.db)" });
+  }
 
   const logLevel = (get("LOG_LEVEL") ?? "info").toLowerCase();
   if (!["debug", "info", "warn", "error"].includes(logLevel)) {

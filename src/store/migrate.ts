@@ -34,6 +34,6 @@ export function migrateSqlite(sqlite: Database, migrations: readonly Migration[]
       }
       record.run(createHash("sha256").update(m.sql).digest("hex"), m.when);
     }
-  })();
+  }).immediate();
   return { applied: pending.map((m) => m.tag), total: migrations.length };
 }

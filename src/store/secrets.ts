@@ -70,7 +70,7 @@ export function openSecretBox(sqlite: Database, encryptionKey: string): SecretBo
       const box = new SecretBox(encryptionKey, Buffer.from(salt, "base64"));
       put.run("encryption_salt", salt);
       put.run("encryption_check", box.encrypt(CHECK_PLAINTEXT));
-    })();
+    }).immediate();
     saltRow = get.get("encryption_salt") as { value: string };
   }
   const box = new SecretBox(encryptionKey, Buffer.from(saltRow.value, "base64"));

@@ -73,6 +73,7 @@ describe("parseConfig", () => {
     ["HOST", "http://x"],
     ["DATABASE_URL", "mysql://db/x"],
     ["DATABASE_URL", "sqlite:"],
+    ["DATABASE_URL", ":memory:"],
     ["DATABASE_URL", "postgres://u@127.0.0.1/test"],
     ["DATABASE_URL", "postgres://[bad"],
     ["LOG_LEVEL", "verbose"],

@@ -83,7 +83,7 @@ describe("body rules through the gateway", () => {
     const client = new OpenAI({ apiKey: access, baseURL: `${gw.base}/proxy/redir/v1`, maxRetries: 0 });
     await client.chat.completions.create({ model: "my-model", messages: [{ role: "user", content: "hi" }], temperature: 1 });
     expect(up.requests[0]!.json()).toEqual({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }], temperature: 0.2, max_tokens: 99 });
-    const log = gw.logs().at(-1)!;
+    const log = (await gw.logs()).at(-1)!;
     expect([log.model, log.upstream_model]).toEqual(["my-model", "gpt-4o-mini"]);
   });
 

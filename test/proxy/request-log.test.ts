@@ -107,7 +107,7 @@ function send(c: ChannelCase, groupName: string, stream: boolean, signal?: Abort
 
 /** The group's only log entry as GET /api/logs shows it, after checking no secret is in it. */
 async function entryOf(groupName: string): Promise<LogRow> {
-  gw.gateway.logQueue.flush();
+  await gw.gateway.logQueue.settled();
   const res = await gw.call(`/api/logs?group=${groupName}`);
   expect(res.status).toBe(200);
   const { items } = (await res.json()) as { items: LogRow[] };
@@ -202,7 +202,7 @@ describe("request log", () => {
         expect(res.status).toBe(200);
         expect(res.headers.get("content-type")).toStartWith("text/event-stream");
         await res.text();
-        const log = await until(() => gw.logs().some((l) => l.group_name === g.name), "stream log entry").then(() => entryOf(g.name));
+        const log = await until(async () => (await gw.logs()).some((l) => l.group_name === g.name), "stream log entry").then(() => entryOf(g.name));
         expectCommon(log, c, g, true);
         expect(log).toMatchObject({ request_id: res.headers.get("x-request-id")!, status: 200, error_class: null, ...usage });
         expect(log.attempts.map((a) => [a.status, a.error_class])).toEqual([[200, null]]);
@@ -219,7 +219,7 @@ describe("request log", () => {
         expect((await reader.read()).done).toBe(false);
         ac.abort();
         await (await up.request(0)).aborted;
-        await until(() => gw.logs().some((l) => l.group_name === g.name), "aborted log entry");
+        await until(async () => (await gw.logs()).some((l) => l.group_name === g.name), "aborted log entry");
         const log = await entryOf(g.name);
         expectCommon(log, c, g, true);
         expect(log).toMatchObject({ status: 499, error_class: "client-gone" });

@@ -64,7 +64,7 @@ describe("streams through the gateway", () => {
     await gw.addKeys(id, [`sk-stream-${seq}-000001`, `sk-stream-${seq}-000002`]);
     return { id, name };
   }
-  const logOf = (name: string) => gw.logs().filter((l) => l.group_name === name).at(-1);
+  const logOf = async (name: string) => (await gw.logs()).filter((l) => l.group_name === name).at(-1);
 
   it("ends the client's stream when the upstream resets mid-stream, without retrying", async () => {
     const g = await group();

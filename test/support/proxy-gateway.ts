@@ -15,7 +15,7 @@ export interface ProxyGateway extends TestGateway {
   createAccessKey(body?: Record<string, unknown>): Promise<{ id: number; secret: string }>;
   patchSettings(body: Record<string, unknown>): Promise<void>;
   /** Flushes the log queue and returns the request logs, oldest first. */
-  logs(): LogRow[];
+  logs(): Promise<LogRow[]>;
 }
 
 export interface LogRow {
@@ -65,8 +65,8 @@ export function startProxyGateway(env: Record<string, string> = {}): ProxyGatewa
     async patchSettings(body) {
       await ok(tg.call("/api/settings", { method: "PATCH", json: body }), "patch settings");
     },
-    logs() {
-      tg.gateway.logQueue.flush();
+    async logs() {
+      await tg.gateway.logQueue.settled();
       return tg.gateway.store.sqlite.query("SELECT * FROM request_logs ORDER BY id").all() as LogRow[];
     },
   };

@@ -146,7 +146,7 @@ describe("telemetry/metrics", () => {
     expect(value(samples, "process_resident_memory_bytes")).toBeGreaterThan(0);
     expect(types.get("poolgate_event_loop_lag_seconds")).toBe("gauge");
 
-    q.flush();
+    await q.settled();
     const after = parseExposition(await (await gw.call("/metrics", { auth: false })).text()).samples;
     expect(value(after, "poolgate_log_queue_depth")).toBe(0);
     expect(value(after, "poolgate_log_queue_written_total")).toBe(14);

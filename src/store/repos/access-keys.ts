@@ -50,6 +50,6 @@ export function createAccessKeyUsageWriter(sqlite: Database): (deltas: readonly 
     for (const d of deltas) update.run(d.requests, d.lastUsedAt, d.id);
   });
   return (deltas) => {
-    if (deltas.length) writeAll(deltas);
+    if (deltas.length) writeAll.immediate(deltas);
   };
 }

@@ -76,6 +76,6 @@ export function createValidationStore(sqlite: Database): ValidationStore {
   return {
     keysIn: (groupId, statuses) => selectKeys.all(groupId, ...statuses),
     countIn: (groupId, statuses) => countKeys.get(groupId, ...statuses)?.n ?? 0,
-    apply: (groupId, changes, at) => apply(groupId, changes, at),
+    apply: (groupId, changes, at) => apply.immediate(groupId, changes, at),
   };
 }

@@ -72,7 +72,7 @@ export function importKeys(
         const s = options.stateOf?.(value) ?? NEW_KEY_STATE;
         added += insert.run(groupId, box.encrypt(value), hash, maskKey(value), s.status, s.reason, s.notes, s.requests, s.failures, s.lastUsedAt, now, now).changes;
       }
-    })();
+    }).immediate();
   } finally {
     insert.finalize();
     exists.finalize();
@@ -133,7 +133,7 @@ export function updateKey(sqlite: Database, id: number, change: { status?: KeySt
       sqlite.query("UPDATE api_keys SET status = ?, reason = NULL, cooldown_until = NULL, updated_at = ? WHERE id = ?").run(change.status, now, id);
     }
     if (change.notes !== undefined) sqlite.query("UPDATE api_keys SET notes = ?, updated_at = ? WHERE id = ?").run(change.notes, now, id);
-  })();
+  }).immediate();
   return getKey(sqlite, id);
 }
 
@@ -153,7 +153,7 @@ export function deleteKeys(sqlite: Database, groupId: number, which: KeyDeletion
       for (const id of which.ids ?? []) deleted += byId.run(groupId, id).changes;
       for (const hash of which.hashes ?? []) deleted += byHash.run(groupId, hash).changes;
       if (which.status) deleted += sqlite.query("DELETE FROM api_keys WHERE group_id = ? AND status = ?").run(groupId, which.status).changes;
-    })();
+    }).immediate();
   } finally {
     byId.finalize();
     byHash.finalize();

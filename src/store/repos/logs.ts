@@ -57,7 +57,7 @@ export function createLogWriter(sqlite: Database): (batch: RequestLogEntry[]) =>
       );
     }
   });
-  return (batch) => writeAll(batch);
+  return (batch) => writeAll.immediate(batch);
 }
 
 // ---------------------------------------------------------------------------------------------

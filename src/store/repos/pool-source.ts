@@ -110,7 +110,7 @@ export function createKeyStateWriter(sqlite: Database): (records: readonly KeySt
     }
   });
   return (records, now) => {
-    if (records.length) writeAll(records, now);
+    if (records.length) writeAll.immediate(records, now);
   };
 }
 

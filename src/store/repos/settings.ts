@@ -24,5 +24,5 @@ export function saveSettings(db: Db, patch: SettingValues, now: number): void {
         .onConflictDoUpdate({ target: systemSettings.key, set: { value, updatedAt: now } })
         .run();
     }
-  });
+  }, { behavior: "immediate" });
 }

@@ -74,7 +74,7 @@ export function rollupNextChunk(sqlite: Database, maxRows = 50_000): RollupChunk
     sqlite.query(UPSERT_SQL).run(last, upTo);
     writeWatermark(sqlite, upTo);
     return { rows: counted.n, done: upTo === maxId };
-  })();
+  }).immediate();
 }
 
 /** Folds in every pending row now (the stats API calls this before reading, so sums are exact). */
@@ -92,7 +92,7 @@ export function rebuildHours(sqlite: Database, fromHour: number, toHour: number)
   sqlite.transaction(() => {
     sqlite.query("DELETE FROM hourly_stats WHERE hour >= ? AND hour < ?").run(fromHour, toHour);
     sqlite.query(`INSERT INTO hourly_stats (${STAT_COLUMNS}) ${AGGREGATE_SQL.replace("%RANGE%", "ts >= ? AND ts < ?")}`).run(fromHour, toHour);
-  })();
+  }).immediate();
 }
 
 function readWatermark(sqlite: Database): number {

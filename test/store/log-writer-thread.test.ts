@@ -1,0 +1,75 @@
+// The request-log writer thread: batches written in order by the worker's own connection and
+// visible to the gateway's, a failed write reported instead of lost, and close() finishing the
+// writes already sent.
+
+import { afterEach, describe, expect, it } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLogWriterThread, type LogWriterThread } from "../../src/store/log-writer-thread.ts";
+import { migrateSqlite } from "../../src/store/migrate.ts";
+import { openSqlite, type OpenedStore } from "../../src/store/open.ts";
+import { logEntry } from "../support/log-entries.ts";
+
+let dir: string;
+let store: OpenedStore;
+let thread: LogWriterThread;
+let errors: string[];
+
+function open(path = join(dir, "poolgate.db")): void {
+  errors = [];
+  thread = startLogWriterThread(path, (message) => errors.push(message));
+}
+
+function setUp(): void {
+  dir = mkdtempSync(join(tmpdir(), "poolgate-log-writer-"));
+  store = openSqlite(join(dir, "poolgate.db"));
+  migrateSqlite(store.sqlite);
+}
+
+afterEach(async () => {
+  await thread.close();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const requestIds = () => (store.sqlite.query("SELECT request_id FROM request_logs ORDER BY id").all() as { request_id: string }[]).map((r) => r.request_id);
+
+describe("log writer thread", () => {
+  it("writesEachBatchInOrderWhereTheGatewaysConnectionSeesIt", async () => {
+    setUp();
+    open();
+    const first = thread.write([logEntry({ requestId: "a" }), logEntry({ requestId: "b" })]);
+    const second = thread.write([logEntry({ requestId: "c" })]);
+    await Promise.all([first, second]);
+    expect(requestIds()).toEqual(["a", "b", "c"]);
+    expect(errors).toEqual([]);
+  });
+
+  it("rejectsAWriteTheDatabaseRefusesAndKeepsWritingAfterIt", async () => {
+    setUp();
+    open();
+    const broken = logEntry({ requestId: "x" }) as unknown as Record<string, unknown>;
+    broken.groupName = null; // group_name is NOT NULL
+    await expect(thread.write([broken as never])).rejects.toThrow("NOT NULL");
+    expect(errors[0]).toContain("request log write failed");
+    await thread.write([logEntry({ requestId: "after" })]);
+    expect(requestIds()).toEqual(["after"]);
+  });
+
+  it("rejectsEveryWriteWhenTheDatabaseCannotBeOpened", async () => {
+    setUp();
+    open(join(dir, "missing", "nested", "poolgate.db"));
+    await expect(thread.write([logEntry()])).rejects.toThrow();
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it("finishesTheWritesAlreadySentWhenClosed", async () => {
+    setUp();
+    open();
+    const writes = Array.from({ length: 20 }, (_, i) => thread.write([logEntry({ requestId: `r${i}` })]));
+    await thread.close();
+    await Promise.all(writes);
+    expect(requestIds()).toHaveLength(20);
+  });
+});
