@@ -29,7 +29,6 @@ import { listAccessKeys } from "./store/repos/access-keys.ts";
 import { getGroup } from "./store/repos/groups.ts";
 import { createKeyStateWriter, loadGroups, loadKeyRecords, type GroupRow } from "./store/repos/pool-source.ts";
 import { pruneLogs } from "./jobs/prune-logs.ts";
-import { rollupStats } from "./jobs/rollup-stats.ts";
 import { createScheduler } from "./jobs/scheduler.ts";
 import { createKeyValidation, type KeyValidation } from "./jobs/validate-keys.ts";
 import { migrateSqlite } from "./store/migrate.ts";
@@ -131,7 +130,6 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   // Periodic jobs (leader-only once the cluster lease exists; a single node is always leader).
   const scheduler = createScheduler({ logger });
-  scheduler.add({ name: "rollup-stats", intervalMs: 60_000, firstRunMs: 5_000, run: () => rollupStats({ sqlite: store.sqlite, chunkRows: ROLLUP_CHUNK_ROWS }).then(() => {}) });
   scheduler.add({
     name: "prune-logs",
     intervalMs: 10 * 60_000,
@@ -474,9 +472,6 @@ function closeConnection(response: Response): Response {
   }
   return response;
 }
-
-/** Log rows folded per rollup transaction: ~10 ms of synchronous SQLite (20k rows stalled the loop ~170 ms under the bench). */
-const ROLLUP_CHUNK_ROWS = 1000;
 
 /** How often the alert conditions are evaluated, and how long one webhook delivery may take. */
 const ALERT_INTERVAL_MS = 5_000;

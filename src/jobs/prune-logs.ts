@@ -6,9 +6,10 @@ import type { Database } from "bun:sqlite";
 import type { SettingValues } from "../config/settings.ts";
 import { pruneLogsBatch } from "../store/repos/logs.ts";
 import { HOUR_MS, pruneStatsBatch } from "../store/repos/stats.ts";
-import { yieldToEventLoop } from "./rollup-stats.ts";
 
 const DAY_MS = 24 * HOUR_MS;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface PruneOptions {
   sqlite: Database;

@@ -6,7 +6,7 @@
 import type { RequestLogEntry } from "./repos/logs.ts";
 
 export type WriterRequest = { kind: "open"; path: string } | { kind: "write"; json: string } | { kind: "close" };
-export type WriterReply = { kind: "ok" } | { kind: "failed"; error: string };
+export type WriterReply = { kind: "ok"; warning?: string } | { kind: "failed"; error: string };
 
 export interface LogWriterThread {
   /** Resolves once the batch is written; rejects when the write failed (the caller counts it dropped). */
@@ -53,8 +53,10 @@ export function startLogWriterThread(path: string, onError: (message: string) =>
     (started as Worker & { unref(): void }).unref();
     started.onmessage = (event: MessageEvent<WriterReply>) => {
       const waiter = waiters.shift();
-      if (event.data.kind === "ok") waiter?.resolve();
-      else {
+      if (event.data.kind === "ok") {
+        if (event.data.warning !== undefined) onError(event.data.warning);
+        waiter?.resolve();
+      } else {
         onError(`request log write failed: ${event.data.error}`);
         waiter?.reject(new Error(event.data.error));
       }

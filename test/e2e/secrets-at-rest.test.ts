@@ -42,7 +42,7 @@ describe("secrets at rest", () => {
     expect((await chat(gp, "oa", `${accessKey}x`)).status).toBe(401);
     // Wait (one admin round trip per check) until the refused key's invalid state and the logs are written behind.
     let written = false;
-    for (let i = 0; i < 2000 && !written; i++) {
+    for (let i = 0; i < 20_000 && !written; i++) {
       const keys = await gp.api(`/groups/${groupId}/keys?status=invalid`);
       const logs = await gp.api("/logs?page_size=50");
       written = keys.total === 1 && logs.items.length >= 8;

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { defaultSettings } from "../../src/config/settings.ts";
 import { pruneLogs } from "../../src/jobs/prune-logs.ts";
-import { rollupStats } from "../../src/jobs/rollup-stats.ts";
-import { HOUR_MS } from "../../src/store/repos/stats.ts";
+import { HOUR_MS, rollupPending } from "../../src/store/repos/stats.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 import { logEntry, writeEntries } from "../support/log-entries.ts";
 
@@ -15,7 +14,7 @@ describe("jobs/prune-logs", () => {
     gw = startTestGateway();
     // One log every 30 minutes over the last 20 days.
     writeEntries(gw.gateway.store.sqlite, Array.from({ length: 20 * 48 }, (_, i) => logEntry({ ts: NOW - i * 30 * 60_000 - 1 })));
-    await rollupStats({ sqlite: gw.gateway.store.sqlite });
+    rollupPending(gw.gateway.store.sqlite);
   });
   afterAll(() => gw.close());
 

@@ -1,6 +1,6 @@
 // The request-log writer thread: batches written in order by the worker's own connection and
-// visible to the gateway's, a failed write reported instead of lost, and close() finishing the
-// writes already sent.
+// visible to the gateway's and folded into hourly_stats, a failed write reported instead of lost,
+// and close() finishing the writes already sent.
 
 import { afterEach, describe, expect, it } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -44,6 +44,9 @@ describe("log writer thread", () => {
     await Promise.all([first, second]);
     expect(requestIds()).toEqual(["a", "b", "c"]);
     expect(errors).toEqual([]);
+    // Folded into hourly_stats by the thread, right after each batch.
+    const stats = store.sqlite.query("SELECT sum(requests) AS requests, sum(input_tokens) AS input FROM hourly_stats").get();
+    expect(stats).toEqual({ requests: 3, input: 30 });
   });
 
   it("rejectsAWriteTheDatabaseRefusesAndKeepsWritingAfterIt", async () => {

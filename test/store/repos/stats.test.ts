@@ -1,9 +1,12 @@
+// The hourly rollup of request logs (the log writer thread runs it after every batch): sums equal
+// the logs they fold, nothing is counted twice, late rows land in their own hour, and the
+// incremental result equals a full rebuild.
+
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
-import { rollupStats } from "../../src/jobs/rollup-stats.ts";
-import { HOUR_MS, rebuildHours } from "../../src/store/repos/stats.ts";
-import type { RequestLogEntry } from "../../src/telemetry/log-queue.ts";
-import { startTestGateway, type TestGateway } from "../support/gateway.ts";
-import { logEntry, writeEntries } from "../support/log-entries.ts";
+import { HOUR_MS, rebuildHours, rollupPending } from "../../../src/store/repos/stats.ts";
+import type { RequestLogEntry } from "../../../src/telemetry/log-queue.ts";
+import { startTestGateway, type TestGateway } from "../../support/gateway.ts";
+import { logEntry, writeEntries } from "../../support/log-entries.ts";
 
 const H0 = Date.UTC(2025, 5, 1, 10);
 const STATUSES = [200, 200, 200, 201, 401, 403, 429, 500, 502, 499, 400, 404];
@@ -66,7 +69,7 @@ function failureClass(e: RequestLogEntry): string {
   return e.status >= 500 ? "upstream" : "client";
 }
 
-describe("jobs/rollup-stats", () => {
+describe("store/repos/stats rollup", () => {
   let gw: TestGateway;
   beforeEach(() => {
     gw = startTestGateway();
@@ -83,13 +86,10 @@ describe("jobs/rollup-stats", () => {
       )
       .get() as Sums;
 
-  it("foldsEveryLogIntoHourlyRowsWhoseSumsEqualTheLogs", async () => {
+  it("foldsEveryLogIntoHourlyRowsWhoseSumsEqualTheLogs", () => {
     const entries = traffic(3000, 7);
     writeEntries(sqlite(), entries);
-    let yields = 0;
-    const folded = await rollupStats({ sqlite: sqlite(), chunkRows: 700, yieldNow: async () => void yields++ });
-    expect(folded).toBe(3000);
-    expect(yields).toBe(4);
+    expect(rollupPending(sqlite(), 700)).toBe(3000);
     expect(stored()).toEqual(expectedTotals(entries));
     for (let h = 0; h < 5; h++) {
       const hour = H0 + h * HOUR_MS;
@@ -102,21 +102,21 @@ describe("jobs/rollup-stats", () => {
     expect(stored("group_id = 0 AND key_id = 0 AND access_key_id = 0 AND model = ''").requests ?? 0).toBe(unknown.length);
   });
 
-  it("countsNothingTwiceWhenRunAgainAndPicksUpLateRowsOfOldHours", async () => {
+  it("countsNothingTwiceWhenRunAgainAndPicksUpLateRowsOfOldHours", () => {
     const first = traffic(500, 11);
     writeEntries(sqlite(), first);
-    await rollupStats({ sqlite: sqlite() });
-    expect(await rollupStats({ sqlite: sqlite() })).toBe(0);
+    rollupPending(sqlite());
+    expect(rollupPending(sqlite())).toBe(0);
     expect(stored()).toEqual(expectedTotals(first));
     const late = traffic(200, 13); // same five hours, written after the first rollup
     writeEntries(sqlite(), late);
-    await rollupStats({ sqlite: sqlite() });
+    rollupPending(sqlite());
     expect(stored()).toEqual(expectedTotals([...first, ...late]));
   });
 
-  it("matchesAFullRebuildOfTheSameHours", async () => {
+  it("matchesAFullRebuildOfTheSameHours", () => {
     writeEntries(sqlite(), traffic(800, 17));
-    await rollupStats({ sqlite: sqlite() });
+    rollupPending(sqlite());
     const incremental = sqlite().query("SELECT * FROM hourly_stats ORDER BY hour, group_id, key_id, model, access_key_id").all();
     rebuildHours(sqlite(), H0, H0 + 5 * HOUR_MS);
     rebuildHours(sqlite(), H0, H0 + 5 * HOUR_MS);
