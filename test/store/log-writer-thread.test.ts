@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { startLogWriterThread, type LogWriterThread } from "../../src/store/log-writer-thread.ts";
 import { migrateSqlite } from "../../src/store/migrate.ts";
 import { openSqlite, type OpenedStore } from "../../src/store/open.ts";
+import { startTestGateway } from "../support/gateway.ts";
 import { logEntry } from "../support/log-entries.ts";
 
 let dir: string;
@@ -74,5 +75,22 @@ describe("log writer thread", () => {
     await thread.close();
     await Promise.all(writes);
     expect(requestIds()).toHaveLength(20);
+  });
+
+  it("takesABurstOf20000RequestLogsThroughAGatewayWithoutDroppingOne", async () => {
+    setUp();
+    open();
+    const gw = startTestGateway();
+    try {
+      const queue = gw.gateway.logQueue;
+      for (let i = 0; i < 20_000; i++) queue.push(logEntry({ requestId: `burst-${i}`, ts: 1_700_000_000_000 + i }));
+      await queue.settled();
+      expect([queue.written(), queue.dropped(), queue.depth()]).toEqual([20_000, 0, 0]);
+      const db = gw.gateway.store.sqlite;
+      expect(db.query("SELECT count(*) AS n FROM request_logs").get()).toEqual({ n: 20_000 });
+      expect(db.query("SELECT sum(requests) AS n FROM hourly_stats").get()).toEqual({ n: 20_000 });
+    } finally {
+      await gw.close();
+    }
   });
 });
