@@ -57,7 +57,7 @@ export function startLogWriterThread(path: string, onError: (message: string) =>
         if (event.data.warning !== undefined) onError(event.data.warning);
         waiter?.resolve();
       } else {
-        onError(`request log write failed: ${event.data.error}`);
+        onError(`request log writer: ${event.data.error}`);
         waiter?.reject(new Error(event.data.error));
       }
     };

@@ -56,7 +56,7 @@ describe("log writer thread", () => {
     const broken = logEntry({ requestId: "x" }) as unknown as Record<string, unknown>;
     broken.groupName = null; // group_name is NOT NULL
     await expect(thread.write([broken as never])).rejects.toThrow("NOT NULL");
-    expect(errors[0]).toContain("request log write failed");
+    expect(errors[0]).toContain("request log writer: ");
     await thread.write([logEntry({ requestId: "after" })]);
     expect(requestIds()).toEqual(["after"]);
   });
