@@ -274,7 +274,24 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   };
   const keyStateTimer = setInterval(tryFlushKeyStates, 1000);
-  const keyValidation = createKeyValidation({ db: store.db, sqlite: store.sqlite, box, bus, settings: () => settings, fetch, now, logger, flushPool: flushKeyStates });
+  // Keys the validation job invalidates are noted for the alerts like those the proxy invalidates.
+  const noteValidationInvalidated = (groupId: number, keys: readonly { id: number; reason: string | null }[]) => {
+    const group = registry.byId(groupId);
+    if (group === undefined) return;
+    for (const k of keys) alertMonitor.noteKeyInvalidated(group, { id: k.id, masked: group.keys.get(k.id)?.masked ?? "", reason: k.reason });
+  };
+  const keyValidation = createKeyValidation({
+    db: store.db,
+    sqlite: store.sqlite,
+    box,
+    bus,
+    settings: () => settings,
+    fetch,
+    now,
+    logger,
+    flushPool: flushKeyStates,
+    onInvalidated: noteValidationInvalidated,
+  });
   // Ticks every minute; runs when validation_interval_minutes (a hot setting) has passed.
   scheduler.add({ name: "validate-keys", intervalMs: 60_000, firstRunMs: 60_000, run: () => keyValidation.runScheduled() });
   // Webhook alerts (issue 4): evaluated every 5 s from the pool's memory and the error counts;

@@ -175,6 +175,8 @@ export interface KeyValidationOptions {
   applyBatch?: number;
   /** Writes the pool's in-memory key states to the database, so reads and writes here see them. */
   flushPool?: () => void;
+  /** Told of the keys a run invalidated, once each, before the pool reloads them (the key.invalidated alert). */
+  onInvalidated?: (groupId: number, keys: readonly { id: number; reason: string | null }[]) => void;
 }
 
 export type { ValidationScope, ValidationTask };
@@ -216,8 +218,9 @@ export function createKeyValidation(options: KeyValidationOptions): KeyValidatio
       options.flushPool?.();
       const applied = store.apply(group.id, pending.splice(0), now());
       task.restored += applied.restored;
-      task.invalidated += applied.invalidated;
-      if (applied.restored + applied.invalidated > 0) options.bus.publish({ kind: "keys-changed", groupId: group.id });
+      task.invalidated += applied.invalidated.length;
+      if (applied.invalidated.length > 0) options.onInvalidated?.(group.id, applied.invalidated);
+      if (applied.restored + applied.invalidated.length > 0) options.bus.publish({ kind: "keys-changed", groupId: group.id });
     };
     try {
       options.flushPool?.();

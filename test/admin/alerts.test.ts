@@ -1,6 +1,7 @@
-// Alerts end to end: a real gateway whose group's keys all turn invalid through the proxy (a fake
-// upstream answering 401) posts signed alerts to a real HTTP receiver on port 0, once per incident
-// however often it evaluates; POST /api/alerts/test reaches the receiver or says what is missing.
+// Alerts end to end: a real gateway whose group's keys all turn invalid through the proxy or the
+// validation job (a fake upstream answering 401) posts signed alerts to a real HTTP receiver on
+// port 0, once per incident however often it evaluates; POST /api/alerts/test reaches the
+// receiver or says what is missing.
 
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { createHmac } from "node:crypto";
@@ -95,5 +96,22 @@ describe("alerts", () => {
     await gw.gateway.evaluateAlerts();
     await gw.gateway.evaluateAlerts();
     expect(received.length).toBe(before);
+  });
+
+  it("alerts for keys the validation job invalidates, naming them masked", async () => {
+    const id = await gw.createGroup({ name: "validated", channel_type: "openai", upstreams: [{ url: up.url, weight: 1 }] });
+    await gw.addKeys(id, ["sk-validated-000000000001"]);
+    received.length = 0;
+    const started = await gw.call(`/api/groups/${id}/keys/validate`, { method: "POST" });
+    expect(started.status).toBe(202);
+    await gw.gateway.keyValidation.finished(((await started.json()) as { task_id: string }).task_id);
+    await gw.gateway.evaluateAlerts();
+
+    const invalidated = received.find((r) => r.json.event === "key.invalidated" && r.json.group === "validated");
+    expect(invalidated).toBeDefined();
+    expect(validSignature(invalidated!)).toBe(true);
+    expect(invalidated!.json.details.count).toBe(1);
+    expect(invalidated!.json.details.keys[0].key_masked).toMatch(/^sk-v.*0001$/);
+    expect(invalidated!.body).not.toContain("sk-validated-000000000001");
   });
 });

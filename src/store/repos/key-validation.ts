@@ -47,8 +47,11 @@ export interface ValidationStore {
   /** Encrypted values of the group's keys whose status is one of `statuses`, in id order. */
   keysIn(groupId: number, statuses: readonly [string, string, string]): { id: number; value_enc: string }[];
   countIn(groupId: number, statuses: readonly [string, string, string]): number;
-  /** Restores invalid keys and invalidates active or cooling ones, in one transaction. */
-  apply(groupId: number, changes: readonly ValidationChange[], at: number): { restored: number; invalidated: number };
+  /**
+   * Restores invalid keys and invalidates active or cooling ones, in one transaction; answers how
+   * many were restored and which keys it invalidated (a change the database already had is neither).
+   */
+  apply(groupId: number, changes: readonly ValidationChange[], at: number): { restored: number; invalidated: ValidationChange[] };
 }
 
 export function createValidationStore(sqlite: Database): ValidationStore {
@@ -66,10 +69,10 @@ export function createValidationStore(sqlite: Database): ValidationStore {
   );
   const apply = sqlite.transaction((groupId: number, changes: readonly ValidationChange[], at: number) => {
     let restored = 0;
-    let invalidated = 0;
+    const invalidated: ValidationChange[] = [];
     for (const c of changes) {
       if (c.kind === "restore") restored += restore.run(at, c.id, groupId).changes;
-      else invalidated += invalidate.run(c.reason, at, c.id, groupId).changes;
+      else if (invalidate.run(c.reason, at, c.id, groupId).changes > 0) invalidated.push(c);
     }
     return { restored, invalidated };
   });
