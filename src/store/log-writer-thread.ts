@@ -1,9 +1,9 @@
 // The request-log writer thread, seen from the gateway: batches go to a Worker
-// (store/log-writer-worker.ts) as one JSON string each (about 1 us per entry on the event loop,
+// (store/log-writer-worker.ts) as one JSON string of rows each (about 0.5 us per entry on the event loop,
 // against 10-40 us for writing the row and its indexes here), and each write() settles when its
 // batch is in the database. A crashed worker fails what it held and is replaced on the next write.
 
-import type { RequestLogEntry } from "./repos/logs.ts";
+import { toLogValues, type RequestLogEntry } from "./repos/logs.ts";
 
 export type WriterRequest = { kind: "open"; path: string } | { kind: "write"; json: string } | { kind: "close" };
 export type WriterReply = { kind: "ok"; warning?: string } | { kind: "failed"; error: string };
@@ -75,7 +75,7 @@ export function startLogWriterThread(path: string, onError: (message: string) =>
   }
 
   return {
-    write: (batch) => request({ kind: "write", json: JSON.stringify(batch) }),
+    write: (batch) => request({ kind: "write", json: JSON.stringify(batch.map(toLogValues)) }),
     async close() {
       if (worker === undefined) return;
       const closing = worker;

@@ -6,14 +6,14 @@
 
 import type { Database } from "bun:sqlite";
 import { openSqlite } from "./open.ts";
-import { createLogWriter, type RequestLogEntry } from "./repos/logs.ts";
+import { createLogRowWriter, type LogValues } from "./repos/logs.ts";
 import { rollupPending } from "./repos/stats.ts";
 import type { WriterReply, WriterRequest } from "./log-writer-thread.ts";
 
 declare const self: Worker;
 
 let sqlite: Database | undefined;
-let write: ((batch: RequestLogEntry[]) => void) | undefined;
+let write: ((rows: readonly LogValues[]) => void) | undefined;
 
 const reply = (message: WriterReply) => self.postMessage(message);
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -37,11 +37,11 @@ self.onmessage = (event: MessageEvent<WriterRequest>) => {
     switch (message.kind) {
       case "open":
         sqlite = openSqlite(message.path).sqlite;
-        write = createLogWriter(sqlite);
+        write = createLogRowWriter(sqlite);
         return reply({ kind: "ok" });
       case "write":
         if (write === undefined) throw new Error("log writer is not open");
-        write(JSON.parse(message.json) as RequestLogEntry[]);
+        write(JSON.parse(message.json) as LogValues[]);
         return reply(foldIntoStats(sqlite!));
       case "close":
         sqlite?.close();
