@@ -24,6 +24,12 @@ export interface SseParser {
 export interface SseParserOptions {
   /** A longer line is dropped with its whole event, so one stream cannot hold unbounded memory. */
   maxLineBytes?: number;
+  /**
+   * Events whose bytes lack this text may go undispatched (the usage tap's `"usage`): a chunk that
+   * lacks it and arrives between events is passed over up to its last blank line, found with
+   * native byte searches (~0.06 us a chunk) instead of being read line by line (~0.2 us).
+   */
+  skipWithout?: string;
 }
 
 /** Big enough for a Responses API `response.completed` event carrying a long answer. */
@@ -36,6 +42,7 @@ const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 /** Creates a parser that calls `onEvent` for every event of the stream. */
 export function createSseParser(onEvent: SseHandler, options: SseParserOptions = {}): SseParser {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const needle = options.skipWithout === undefined || options.skipWithout === "" ? undefined : new TextEncoder().encode(options.skipWithout);
   let pending = new Uint8Array(0);
   let pendingLength = 0;
   let skipLeadingLF = false; // the previous chunk ended in CR: a LF first in this one ends no line
@@ -126,6 +133,9 @@ export function createSseParser(onEvent: SseHandler, options: SseParserOptions =
     if (skipLeadingLF) {
       skipLeadingLF = false;
       if (chunk[0] === LF) start = 1;
+    } else if (needle !== undefined && betweenEvents() && indexOfBytes(chunk, needle) === -1) {
+      start = afterLastBlankLine(chunk);
+      if (start !== 0) atStreamStart = false;
     }
     let nextLF = chunk.indexOf(LF, start);
     let nextCR = chunk.indexOf(CR, start);
@@ -144,6 +154,11 @@ export function createSseParser(onEvent: SseHandler, options: SseParserOptions =
     if (start < n) keep(chunk, start, n);
   }
 
+  /** No line or event in progress: the next byte opens a new event. */
+  function betweenEvents(): boolean {
+    return pendingLength === 0 && !droppingLine && !hasData && eventName === "" && !eventBroken;
+  }
+
   function end(): void {
     if (pendingLength > 0 || droppingLine) lineEnded(pending, 0, 0);
     dispatch();
@@ -151,6 +166,24 @@ export function createSseParser(onEvent: SseHandler, options: SseParserOptions =
   }
 
   return { push, end };
+}
+
+/** Where `needle` first occurs in `bytes`, or -1; anchored on its second byte (a quote first is common in JSON). */
+function indexOfBytes(bytes: Uint8Array, needle: Uint8Array): number {
+  const anchor = needle.length > 1 ? 1 : 0;
+  const last = bytes.length - needle.length + anchor;
+  for (let i = bytes.indexOf(needle[anchor]!, anchor); i !== -1 && i <= last; i = bytes.indexOf(needle[anchor]!, i + 1)) {
+    let k = 0;
+    while (k < needle.length && bytes[i - anchor + k] === needle[k]) k++;
+    if (k === needle.length) return i - anchor;
+  }
+  return -1;
+}
+
+/** Just past the chunk's last LF LF (every event before it is whole), or 0 when it has none. */
+function afterLastBlankLine(bytes: Uint8Array): number {
+  const lf = bytes.lastIndexOf(LF);
+  return lf > 0 && bytes[lf - 1] === LF ? lf + 1 : 0;
 }
 
 /**

@@ -17,12 +17,11 @@ export const USAGE_BUFFER_MAX_BYTES = 256 * 1024;
 const decoder = new TextDecoder();
 
 /**
- * Every channel's usage lives under a key starting with "usage" (usage, usageMetadata): a body
- * without that text has none, and is not parsed at all (e.g. model lists, images).
+ * Every channel's usage lives under a key starting with "usage" (usage, usageMetadata): a body or
+ * stream event without that text has none, and is not parsed at all (e.g. model lists, images,
+ * the content deltas of a stream).
  */
-function mayHoldUsage(text: string): boolean {
-  return text.includes('"usage');
-}
+const USAGE_KEY = '"usage';
 
 export interface RelayInput {
   response: Response;
@@ -73,7 +72,7 @@ export async function relaySuccess(input: RelayInput): Promise<Response> {
           if (channel.mayCarryUsage !== undefined && !channel.mayCarryUsage(data, event)) return;
           const parsed = parseSseJson(data);
           if (parsed !== undefined) usage = channel.usageFromEvent(parsed, usage);
-        })
+        }, { skipWithout: USAGE_KEY })
       : undefined;
     control.watchIdle(policy.idleTimeoutMs);
     const body = tapStream(response.body, {
@@ -108,7 +107,7 @@ export async function relaySuccess(input: RelayInput): Promise<Response> {
     }
     control.release();
     const text = decoder.decode(bytes);
-    if (mayHoldUsage(text)) {
+    if (text.includes(USAGE_KEY)) {
       try {
         recordUsage(record, channel.usageFromBody(JSON.parse(text)));
       } catch {

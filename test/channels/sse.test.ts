@@ -6,7 +6,7 @@ type Ev = { data: string; event: string };
 
 const enc = new TextEncoder();
 
-function collect(chunks: readonly (Uint8Array | string)[], options?: { maxLineBytes?: number }, end = true): Ev[] {
+function collect(chunks: readonly (Uint8Array | string)[], options?: { maxLineBytes?: number; skipWithout?: string }, end = true): Ev[] {
   const events: Ev[] = [];
   const parser = createSseParser((data, event) => events.push({ data, event }), options);
   for (const c of chunks) parser.push(typeof c === "string" ? enc.encode(c) : c);
@@ -26,6 +26,33 @@ describe("sse", () => {
         expect(collect([bytes.subarray(0, i), bytes.subarray(i)])).toEqual(whole);
       }
     }
+  });
+
+  it("givesEveryEventHoldingTheSkipTextWhereverAFixtureIsSplit", () => {
+    const holding = (events: Ev[]) => events.filter((e) => e.data.includes('"usage'));
+    for (const file of FIXTURES) {
+      const bytes = fixtureBytes(file);
+      const wanted = holding(collect([bytes]));
+      expect(wanted.length).toBeGreaterThan(0);
+      for (let i = 0; i <= bytes.length; i++) {
+        for (let j = i; j <= bytes.length; j += 97) {
+          const chunks = [bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)];
+          expect(holding(collect(chunks, { skipWithout: '"usage' }))).toEqual(wanted);
+        }
+      }
+      const oneByOne = Array.from(bytes, (_, i) => bytes.subarray(i, i + 1));
+      expect(holding(collect(oneByOne, { skipWithout: '"usage' }))).toEqual(wanted);
+    }
+  });
+
+  it("passesOverWholeEventsOfAChunkThatLacksTheSkipText", () => {
+    const chunks = ['data: {"a":1}\n\ndata: {"b":2}\n\ndata: {"c"', ':3}\n\n', 'data: {"usage":{}}\n\ndata: {"d":4}\n\n', "event: x\ndata: {}\r\n\r\n"];
+    expect(collect(chunks, { skipWithout: '"usage' })).toEqual([
+      { data: '{"c":3}', event: "message" },
+      { data: '{"usage":{}}', event: "message" },
+      { data: '{"d":4}', event: "message" },
+      { data: "{}", event: "x" },
+    ]);
   });
 
   it("givesTheSameEventsFedOneByteAtATime", () => {
