@@ -135,7 +135,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     intervalMs: 10 * 60_000,
     firstRunMs: 60_000,
     run: async () => {
-      const pruned = await pruneLogs({ sqlite: store.sqlite, settings: () => settings, now });
+      const pruned = await pruneLogs({ store: logWriter, settings: () => settings, now });
       if (pruned.logs || pruned.stats) logger.info("retention pruned old rows", { logs: pruned.logs, hourly_stats: pruned.stats });
     },
   });

@@ -1,24 +1,25 @@
 // The retention job: deletes request logs older than log_retention_days (0 keeps them forever)
-// and hourly stats older than stats_retention_days, in small batches through the ts index,
-// yielding between batches so the single SQLite writer is never held for long.
+// and hourly stats older than stats_retention_days, one small batch per call of the store, which
+// is the log writer thread: each batch waits its turn behind the log writes already queued, so the
+// event loop never runs a delete and a long backlog never holds back logging.
 
-import type { Database } from "bun:sqlite";
 import type { SettingValues } from "../config/settings.ts";
-import { pruneLogsBatch } from "../store/repos/logs.ts";
-import { HOUR_MS, pruneStatsBatch } from "../store/repos/stats.ts";
+import { HOUR_MS } from "../store/repos/stats.ts";
 
 const DAY_MS = 24 * HOUR_MS;
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Deletes up to `limit` rows older than the cutoff; answers how many it deleted. */
+export interface RetentionStore {
+  pruneLogs(before: number, limit: number): Promise<number>;
+  pruneStats(beforeHour: number, limit: number): Promise<number>;
+}
 
 export interface PruneOptions {
-  sqlite: Database;
+  store: RetentionStore;
   settings: () => SettingValues;
   now: () => number;
-  /** Rows per DELETE statement (default 5,000). */
+  /** Rows per delete (default 1,000: a few ms of the write lock on a large table). */
   batchRows?: number;
-  /** Awaited between batches; default yields one macrotask. */
-  yieldNow?: () => Promise<void>;
 }
 
 export interface PruneResult {
@@ -27,18 +28,16 @@ export interface PruneResult {
 }
 
 export async function pruneLogs(options: PruneOptions): Promise<PruneResult> {
-  const yieldNow = options.yieldNow ?? yieldToEventLoop;
-  const batch = options.batchRows ?? 5000;
+  const batch = options.batchRows ?? 1000;
   const settings = options.settings();
   const now = options.now();
-  /** Runs `deleteBatch` until a batch comes back short, yielding between batches; returns the total. */
-  const drain = async (deleteBatch: () => number): Promise<number> => {
+  /** Runs `deleteBatch` until a batch comes back short; returns the total. */
+  const drain = async (deleteBatch: () => Promise<number>): Promise<number> => {
     let total = 0;
     for (;;) {
-      const n = deleteBatch();
+      const n = await deleteBatch();
       total += n;
       if (n < batch) return total;
-      await yieldNow();
     }
   };
   const result: PruneResult = { logs: 0, stats: 0 };
@@ -46,13 +45,13 @@ export async function pruneLogs(options: PruneOptions): Promise<PruneResult> {
   const logDays = Number(settings.log_retention_days ?? 0);
   if (logDays > 0) {
     const cutoff = now - logDays * DAY_MS;
-    result.logs = await drain(() => pruneLogsBatch(options.sqlite, cutoff, batch));
+    result.logs = await drain(() => options.store.pruneLogs(cutoff, batch));
   }
 
   const statsDays = Number(settings.stats_retention_days ?? 0);
   if (statsDays > 0) {
     const cutoffHour = Math.floor((now - statsDays * DAY_MS) / HOUR_MS) * HOUR_MS;
-    result.stats = await drain(() => pruneStatsBatch(options.sqlite, cutoffHour, batch));
+    result.stats = await drain(() => options.store.pruneStats(cutoffHour, batch));
   }
   return result;
 }

@@ -5,12 +5,21 @@
 
 import { toLogValues, type RequestLogEntry } from "./repos/logs.ts";
 
-export type WriterRequest = { kind: "open"; path: string } | { kind: "write"; json: string } | { kind: "close" };
-export type WriterReply = { kind: "ok"; warning?: string } | { kind: "failed"; error: string };
+export type WriterRequest =
+  | { kind: "open"; path: string }
+  | { kind: "write"; json: string }
+  | { kind: "prune-logs"; before: number; limit: number }
+  | { kind: "prune-stats"; beforeHour: number; limit: number }
+  | { kind: "close" };
+/** `count`: rows a prune deleted. */
+export type WriterReply = { kind: "ok"; warning?: string; count?: number } | { kind: "failed"; error: string };
 
 export interface LogWriterThread {
   /** Resolves once the batch is written; rejects when the write failed (the caller counts it dropped). */
   write(batch: readonly RequestLogEntry[]): Promise<void>;
+  /** Retention (jobs/prune-logs.ts), queued behind the writes already sent: rows deleted, at most `limit`. */
+  pruneLogs(before: number, limit: number): Promise<number>;
+  pruneStats(beforeHour: number, limit: number): Promise<number>;
   /** Finishes the writes already sent, closes the connection and ends the thread. */
   close(): Promise<void>;
 }
@@ -24,7 +33,7 @@ const WORKER_ENTRY = Bun.main.startsWith("/$bunfs/")
   : new URL("./log-writer-worker.ts", import.meta.url).href;
 
 interface Waiter {
-  resolve(): void;
+  resolve(count: number): void;
   reject(error: Error): void;
 }
 
@@ -39,8 +48,8 @@ export function startLogWriterThread(path: string, onError: (message: string) =>
     for (const w of failed) w.reject(new Error(message));
   };
 
-  const request = (message: WriterRequest): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
+  const request = (message: WriterRequest): Promise<number> =>
+    new Promise<number>((resolve, reject) => {
       const target = current();
       waiters.push({ resolve, reject });
       target.postMessage(message);
@@ -55,7 +64,7 @@ export function startLogWriterThread(path: string, onError: (message: string) =>
       const waiter = waiters.shift();
       if (event.data.kind === "ok") {
         if (event.data.warning !== undefined) onError(event.data.warning);
-        waiter?.resolve();
+        waiter?.resolve(event.data.count ?? 0);
       } else {
         onError(`request log writer: ${event.data.error}`);
         waiter?.reject(new Error(event.data.error));
@@ -75,7 +84,9 @@ export function startLogWriterThread(path: string, onError: (message: string) =>
   }
 
   return {
-    write: (batch) => request({ kind: "write", json: JSON.stringify(batch.map(toLogValues)) }),
+    write: (batch) => request({ kind: "write", json: JSON.stringify(batch.map(toLogValues)) }).then(() => {}),
+    pruneLogs: (before, limit) => request({ kind: "prune-logs", before, limit }),
+    pruneStats: (beforeHour, limit) => request({ kind: "prune-stats", beforeHour, limit }),
     async close() {
       if (worker === undefined) return;
       const closing = worker;

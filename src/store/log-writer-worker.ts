@@ -1,13 +1,14 @@
 // Thread entry of the request-log writer (started by store/log-writer-thread.ts; its own entry
 // point in the compiled binary, deploy/build.ts). It holds a second SQLite connection to the
 // gateway's database file and writes each posted batch in one transaction, then folds the new
-// rows into hourly_stats (exactly once, by watermark), so the proxy's event loop never waits on
-// index upkeep or rollups. Every message gets exactly one answer, in order.
+// rows into hourly_stats (exactly once, by watermark); retention deletes run here too, a batch per
+// message. So the proxy's event loop never runs the index upkeep of inserts, rollups or deletes.
+// Every message gets exactly one answer, in order.
 
 import type { Database } from "bun:sqlite";
 import { openSqlite } from "./open.ts";
-import { createLogRowWriter, type LogValues } from "./repos/logs.ts";
-import { rollupPending } from "./repos/stats.ts";
+import { createLogRowWriter, pruneLogsBatch, type LogValues } from "./repos/logs.ts";
+import { pruneStatsBatch, rollupPending } from "./repos/stats.ts";
 import type { WriterReply, WriterRequest } from "./log-writer-thread.ts";
 
 declare const self: Worker;
@@ -17,6 +18,11 @@ let write: ((rows: readonly LogValues[]) => void) | undefined;
 
 const reply = (message: WriterReply) => self.postMessage(message);
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+function opened(): Database {
+  if (sqlite === undefined) throw new Error("log writer is not open");
+  return sqlite;
+}
 
 /** The rows are written either way; a failed rollup is retried with the next batch and only reported. */
 function foldIntoStats(db: Database): WriterReply {
@@ -39,10 +45,15 @@ self.onmessage = (event: MessageEvent<WriterRequest>) => {
         sqlite = openSqlite(message.path).sqlite;
         write = createLogRowWriter(sqlite);
         return reply({ kind: "ok" });
-      case "write":
-        if (write === undefined) throw new Error("log writer is not open");
-        write(JSON.parse(message.json) as LogValues[]);
-        return reply(foldIntoStats(sqlite!));
+      case "write": {
+        const db = opened();
+        write!(JSON.parse(message.json) as LogValues[]);
+        return reply(foldIntoStats(db));
+      }
+      case "prune-logs":
+        return reply({ kind: "ok", count: pruneLogsBatch(opened(), message.before, message.limit) });
+      case "prune-stats":
+        return reply({ kind: "ok", count: pruneStatsBatch(opened(), message.beforeHour, message.limit) });
       case "close":
         sqlite?.close();
         sqlite = write = undefined;
