@@ -9,7 +9,8 @@ import type { LoadResult } from "./load.ts";
 export interface TargetRun {
   load: LoadResult;
   /** CPU ms spent during the test by the upstream and (passthrough, poolgate) the proxy process. */
-  cpuMs: { upstream: number; proxy?: number };
+  /** proxyLoop: the proxy's main thread (event loop) alone. */
+  cpuMs: { upstream: number; proxy?: number; proxyLoop?: number };
   /** hold test only: VmRSS in KiB before the streams opened and at their peak. */
   rssKiB?: { upstreamBefore: number; upstreamPeak: number; proxyBefore?: number; proxyPeak?: number };
 }
@@ -81,6 +82,7 @@ function throughputRows(test: "json" | "sse", runs: RawResults["json"], unit: st
     row(test, "latency p50 (ms)", per(runs, (r) => r.load.latency?.p50)),
     row(test, "latency p99 (ms)", per(runs, (r) => r.load.latency?.p99)),
     row(test, `proxy CPU per ${unit.replace(/s$/, "")} (us)`, per(runs, (r) => perRequestUs(r.cpuMs.proxy, r))),
+    row(test, `  of it on the event loop (us)`, per(runs, (r) => perRequestUs(r.cpuMs.proxyLoop, r))),
     row(test, `upstream CPU per ${unit.replace(/s$/, "")} (us)`, per(runs, (r) => perRequestUs(r.cpuMs.upstream, r))),
     row(test, "errors", per(runs, (r) => r.load.errors), false),
   ];

@@ -16,10 +16,19 @@ export function readRssKiB(pid: number): number {
   }
 }
 
-/** User + system CPU time consumed so far, in ms (10 ms resolution). */
+/** User + system CPU time consumed so far by the whole process, in ms (10 ms resolution). */
 export function readCpuMs(pid: number): number {
+  return cpuMsOf(`/proc/${pid}/stat`);
+}
+
+/** The same for the process's main thread alone (Bun's event loop; not fetch's HTTP thread or workers). */
+export function readMainThreadCpuMs(pid: number): number {
+  return cpuMsOf(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function cpuMsOf(statPath: string): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(statPath, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     // After "pid (comm) ", field 3 is state; utime and stime are fields 14 and 15 of the full line.
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;

@@ -11,7 +11,7 @@ import { buildMetrics, type RawResults, type TargetRun } from "./bench-metrics.t
 import { installExitHandlers, runLoad, startBenchServer, stopChildren } from "./child-processes.ts";
 import type { HoldSpec, LoopSpec, SlowSpec } from "./load.ts";
 import { BENCH_GROUP, startPoolgate } from "./poolgate-target.ts";
-import { openFileLimit, readCpuMs, readRssKiB, sampleRss } from "./process-stats.ts";
+import { openFileLimit, readCpuMs, readMainThreadCpuMs, readRssKiB, sampleRss } from "./process-stats.ts";
 import { formatReport } from "./report.ts";
 
 const REPO_ROOT = join(import.meta.dir, "..");
@@ -66,6 +66,7 @@ function loadSpec(test: "json" | "sse" | "hold", target: Target, options: BenchO
 async function measure(test: TestName, target: Target, upstreamPid: number, spec: LoopSpec | HoldSpec, timeoutMs: number): Promise<TargetRun> {
   const pids = target.proxyPid ? [upstreamPid, target.proxyPid] : [upstreamPid];
   const cpuBefore = pids.map(readCpuMs);
+  const loopBefore = target.proxyPid ? readMainThreadCpuMs(target.proxyPid) : NaN;
   const rssBefore = pids.map(readRssKiB);
   const sampler = test === "hold" ? sampleRss(pids) : undefined;
   const load = await runLoad(spec, timeoutMs);
@@ -73,7 +74,11 @@ async function measure(test: TestName, target: Target, upstreamPid: number, spec
   const cpuAfter = pids.map(readCpuMs);
   const run: TargetRun = {
     load,
-    cpuMs: { upstream: cpuAfter[0]! - cpuBefore[0]!, proxy: target.proxyPid ? cpuAfter[1]! - cpuBefore[1]! : undefined },
+    cpuMs: {
+      upstream: cpuAfter[0]! - cpuBefore[0]!,
+      proxy: target.proxyPid ? cpuAfter[1]! - cpuBefore[1]! : undefined,
+      proxyLoop: target.proxyPid ? readMainThreadCpuMs(target.proxyPid) - loopBefore : undefined,
+    },
   };
   if (peak) {
     run.rssKiB = {
