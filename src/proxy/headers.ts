@@ -69,8 +69,8 @@ export function expandVariables(template: string, vars: HeaderVariables): string
 
 /**
  * Headers for the client's response, made by editing the upstream answer's own headers in place
- * (that answer is the proxy's and is read no further; the copy cost ~2 us of event loop a request). Event streams
- * lose content-length (they are re-streamed through the tap).
+ * (that answer is the proxy's and is read no further; a copy cost ~2 us of event loop a request).
+ * Event streams lose content-length (they are re-streamed through the tap).
  */
 export function buildResponseHeaders(upstream: Headers, requestId: string, eventStream: boolean): Headers {
   const headers = upstream;
