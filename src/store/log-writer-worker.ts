@@ -58,6 +58,9 @@ self.onmessage = (event: MessageEvent<WriterRequest>) => {
         sqlite?.close();
         sqlite = write = undefined;
         return reply({ kind: "ok" });
+      default:
+        // Still one answer, or the thread's waiters would fall out of step.
+        return reply({ kind: "failed", error: `unknown request ${JSON.stringify((message as { kind?: unknown }).kind)}` });
     }
   } catch (error) {
     reply({ kind: "failed", error: describe(error) });
