@@ -35,7 +35,7 @@ function measure(label: string, pool: KeyPool, exclude: ReadonlySet<number>, clo
   const start = Bun.nanoseconds();
   for (let i = 0; i < PICKS; i++) if (pool.pick(at(i), exclude) !== undefined) found++;
   const ns = (Bun.nanoseconds() - start) / PICKS;
-  pool.takeDirty();
+  pool.takeWriteBack();
   console.log(`${label.padEnd(34)} ${ns.toFixed(1).padStart(8)} ns/pick  (${found === PICKS ? "all found" : `${found} found`})`);
 }
 

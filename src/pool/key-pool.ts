@@ -112,7 +112,7 @@ export function createKeyPool(records: readonly KeyRecord[]): KeyPool {
     return { keyId: rec.id, status, reason, cooldownUntil: rec.cooldownUntil };
   }
 
-  /** Brings back every cooling key whose time has come (a state change for takeDirty). */
+  /** Brings back every cooling key whose time has come (a state change for takeWriteBack). */
   function promote(now: number): void {
     while (cooling.peekUntil() <= now) {
       const until = cooling.peekUntil();
@@ -153,19 +153,6 @@ export function createKeyPool(records: readonly KeyRecord[]): KeyPool {
   function extendCooldown(slot: number, rec: KeyRecord, reason: string, named: number | undefined): KeyStateChange | undefined {
     if (named === undefined || named <= rec.cooldownUntil) return undefined;
     return move(slot, rec, "cooldown", reason, named);
-  }
-
-  /** Maps each dirty key (once, in the order it became dirty) and forgets that it was dirty. */
-  function drainDirty<T>(map: (slot: number, rec: KeyRecord) => T): T[] {
-    const out: T[] = [];
-    for (const slot of dirtyList) {
-      if (dirtyFlag[slot] !== 1) continue;
-      dirtyFlag[slot] = 0;
-      const rec = recs[slot];
-      if (rec !== undefined) out.push(map(slot, rec));
-    }
-    dirtyList.length = 0;
-    return out;
   }
 
   upsert(records);
@@ -260,15 +247,16 @@ export function createKeyPool(records: readonly KeyRecord[]): KeyPool {
       return { total: slotById.size, ...tally };
     },
 
-    takeDirty() {
-      return drainDirty((_slot, rec) => rec);
-    },
-
+    // Each dirty key once, in the order it became dirty; afterwards it is clean again.
     takeWriteBack() {
-      return drainDirty((slot, rec): KeyWriteBack => {
+      const out: KeyWriteBack[] = [];
+      for (const slot of dirtyList) {
+        const rec = recs[slot];
+        if (dirtyFlag[slot] !== 1 || rec === undefined) continue;
+        dirtyFlag[slot] = 0;
         const storedStatus = STATUS_CODES[storedCode[slot]!]!;
         storedCode[slot] = codeOf(rec.status);
-        return {
+        out.push({
           id: rec.id,
           status: rec.status,
           reason: rec.reason,
@@ -277,8 +265,10 @@ export function createKeyPool(records: readonly KeyRecord[]): KeyPool {
           failures: rec.failures,
           lastUsedAt: rec.lastUsedAt,
           storedStatus,
-        };
-      });
+        });
+      }
+      dirtyList.length = 0;
+      return out;
     },
 
     nextUsableAt(now) {

@@ -86,11 +86,10 @@ export interface KeyPool {
   remove(ids: readonly number[]): void;
   get(id: number): KeyRecord | undefined;
   counts(now: number): PoolCounts;
-  /** Keys whose counters or state changed since the last call (for write-behind), then forgets them. */
-  takeDirty(): KeyRecord[];
   /**
-   * Like takeDirty, as rows for a compare-and-set write (see KeyWriteBack); afterwards the pool
-   * assumes the database holds each key's current status.
+   * Keys whose counters or state changed since the last call, as rows for the write-behind's
+   * compare-and-set (see KeyWriteBack); afterwards the pool assumes the database holds each key's
+   * current status.
    */
   takeWriteBack(): KeyWriteBack[];
   /**

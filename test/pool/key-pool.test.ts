@@ -92,14 +92,14 @@ describe("key-pool", () => {
     expect(change.status).toBe("cooldown");
     expect(change.cooldownUntil).toBe(T0 + 750);
     for (let i = 0; i < 10; i++) expect(pool.pick(T0 + 749, NONE)!.id).not.toBe(2);
-    pool.takeDirty();
+    pool.takeWriteBack();
     const after = drain(pool, T0 + 750);
     expect(after.sort()).toEqual([1, 2, 3]);
     const k = pool.get(2)!;
     expect(k.status).toBe("active");
     expect(k.reason).toBeNull();
     expect(k.cooldownUntil).toBe(0);
-    expect(pool.takeDirty().map((r) => r.id)).toContain(2);
+    expect(pool.takeWriteBack().map((r) => r.id)).toContain(2);
   });
 
   it("honoursTheResetTimeTheProviderNames", () => {
@@ -223,13 +223,13 @@ describe("key-pool", () => {
 
   it("leavesTheKeyAloneOnUpstreamFailureAndClientError", () => {
     const pool = createKeyPool(keys(1));
-    pool.takeDirty();
+    pool.takeWriteBack();
     expect(pool.report(1, { kind: "upstream-failure", reason: "502" }, T0, half, policy)).toBeUndefined();
     expect(pool.report(1, { kind: "client-error", reason: "400" }, T0, half, policy)).toBeUndefined();
     const k = pool.get(1)!;
     expect(k.status).toBe("active");
     expect(k.failures).toBe(0);
-    expect(pool.takeDirty()).toEqual([]);
+    expect(pool.takeWriteBack()).toEqual([]);
     expect(pool.pick(T0, NONE)!.id).toBe(1);
   });
 
@@ -271,16 +271,16 @@ describe("key-pool", () => {
 
   it("handsOutChangedKeysOnceThroughTakeDirty", () => {
     const pool = createKeyPool(keys(3));
-    expect(pool.takeDirty()).toEqual([]);
+    expect(pool.takeWriteBack()).toEqual([]);
     pool.pick(T0, NONE);
     pool.pick(T0, NONE);
     pool.pick(T0, NONE);
     pool.pick(T0, NONE);
     pool.report(3, { kind: "invalid", reason: "401" }, T0, half, policy);
-    const dirty = pool.takeDirty();
+    const dirty = pool.takeWriteBack();
     expect(dirty.map((r) => r.id).sort()).toEqual([1, 2, 3]);
     expect(dirty.find((r) => r.id === 1)!.requests).toBe(2);
-    expect(pool.takeDirty()).toEqual([]);
+    expect(pool.takeWriteBack()).toEqual([]);
   });
 
   it("doesNotHandOutRemovedKeysAsDirty", () => {
@@ -290,7 +290,7 @@ describe("key-pool", () => {
     pool.upsert([key(7)]);
     pool.pick(T0, NONE);
     pool.pick(T0, NONE);
-    expect(pool.takeDirty().map((r) => r.id).sort()).toEqual([2, 7]);
+    expect(pool.takeWriteBack().map((r) => r.id).sort()).toEqual([2, 7]);
   });
 
   it("forgetsRemovedKeys", () => {
@@ -565,7 +565,7 @@ describe("key-pool", () => {
     it("sharesTheDirtySetWithTakeDirty", () => {
       const pool = createKeyPool(keys(1));
       pool.pick(T0, NONE);
-      expect(pool.takeDirty().map((r) => r.id)).toEqual([1]);
+      expect(pool.takeWriteBack().map((r) => r.id)).toEqual([1]);
       expect(pool.takeWriteBack()).toEqual([]);
     });
   });
