@@ -4,8 +4,6 @@
 
 import { joinChunks } from "./forward.ts";
 
-export const GROUP_NAME = /^[a-z0-9_-]{1,100}$/;
-
 /** An access key as the proxy sees it (app.ts builds these from the store; only a hash is stored). */
 export interface AccessKeyInfo {
   id: number;
