@@ -101,14 +101,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   // would otherwise pay per request (bench/). One batch is one transaction of at most
   // LOG_BATCH_ROWS rows, so the other writers on this thread wait on its lock a few ms at most.
   const logWriter = startLogWriterThread(config.databaseUrl, (message) => logger.error(message));
-  let logFlushQueued = false;
-  const queueLogFlush = () => {
-    if (logFlushQueued) return;
-    logFlushQueued = true;
-    setImmediate(flushLogs);
-  };
   const flushLogs = () => {
-    logFlushQueued = false;
     while (logQueue.flush(LOG_BATCH_ROWS) > 0);
   };
   // Requests cut by a shutdown that ran out of time are logged as such (see proxy/in-flight.ts).
@@ -120,7 +113,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logQueue = createLogQueue({
     sink: logWriter.write,
     batchSize: LOG_BATCH_ROWS,
-    onBatchReady: queueLogFlush,
+    // The queue signals once per filled batch until the next flush, so this never piles up.
+    onBatchReady: () => setImmediate(flushLogs),
     // The shutdown label goes first: the counters see the entry as it is written.
     observers: [(e) => shutdownDrain.label(e), (e) => metrics.observeRequest(e), (e) => errorCounts.observe(e)],
   });
