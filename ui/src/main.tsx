@@ -1,7 +1,7 @@
 // The admin UI's entry: builds the API client, the locale, theme and location signals, checks the
 // session, and renders the page for the current route inside the shell (login stands alone).
 
-import { createMemo, createSignal, Match, onCleanup, Switch } from "solid-js";
+import { createMemo, createSignal, Match, onCleanup, Show, Switch } from "solid-js";
 import { render } from "solid-js/web";
 import { ApiError, createApiClient } from "./api/client.ts";
 import { me } from "./api/session.ts";
@@ -122,29 +122,30 @@ function Root() {
   const match = createMemo(() => matchPath(ROUTES, path()));
   return (
     <AppContext.Provider value={app}>
-      <Switch fallback={<Shell><NotFoundPage /></Shell>}>
-        <Match when={match()?.name === "login"}>
-          <LoginPage />
-        </Match>
-        <Match when={match()?.name === "dashboard"}>
-          <Shell><DashboardPage /></Shell>
-        </Match>
-        <Match when={match()?.name === "groups"}>
-          <Shell><GroupsPage /></Shell>
-        </Match>
-        <Match when={match()?.name === "keys" && match()}>
-          {(m) => <Shell><KeysPage groupId={Number(m().params.id)} /></Shell>}
-        </Match>
-        <Match when={match()?.name === "accessKeys"}>
-          <Shell><AccessKeysPage /></Shell>
-        </Match>
-        <Match when={match()?.name === "logs"}>
-          <Shell><LogsPage /></Shell>
-        </Match>
-        <Match when={match()?.name === "settings"}>
-          <Shell><SettingsPage /></Shell>
-        </Match>
-      </Switch>
+      <Show when={match()?.name !== "login"} fallback={<LoginPage />}>
+        <Shell>
+          <Switch fallback={<NotFoundPage />}>
+            <Match when={match()?.name === "dashboard"}>
+              <DashboardPage />
+            </Match>
+            <Match when={match()?.name === "groups"}>
+              <GroupsPage />
+            </Match>
+            <Match when={match()?.name === "keys" && match()}>
+              {(m) => <KeysPage groupId={Number(m().params.id)} />}
+            </Match>
+            <Match when={match()?.name === "accessKeys"}>
+              <AccessKeysPage />
+            </Match>
+            <Match when={match()?.name === "logs"}>
+              <LogsPage />
+            </Match>
+            <Match when={match()?.name === "settings"}>
+              <SettingsPage />
+            </Match>
+          </Switch>
+        </Shell>
+      </Show>
     </AppContext.Provider>
   );
 }

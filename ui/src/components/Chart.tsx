@@ -8,6 +8,8 @@ import "uplot/dist/uPlot.min.css";
 import { formatAxisTimes, formatCursorTime } from "../lib/chart-time.ts";
 import { formatNumber } from "../lib/format.ts";
 
+const HEIGHT = 220;
+
 export interface ChartSeries {
   label: string;
   values: number[];
@@ -15,7 +17,7 @@ export interface ChartSeries {
   colorVar: string;
 }
 
-export function Chart(props: { x: number[]; series: ChartSeries[]; title: string; height?: number; theme: string; locale: string; timeLabel: string; formatValue?: (v: number) => string; testid?: string }) {
+export function Chart(props: { x: number[]; series: ChartSeries[]; title: string; theme: string; locale: string; timeLabel: string; formatValue?: (v: number) => string; testid?: string }) {
   let host!: HTMLDivElement;
   let plot: uPlot | undefined;
   const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
@@ -25,7 +27,7 @@ export function Chart(props: { x: number[]; series: ChartSeries[]; title: string
     const axis = { stroke: css("--muted"), grid: { stroke: css("--border"), width: 1 }, ticks: { stroke: css("--border") } };
     const opts: uPlot.Options = {
       width: Math.max(200, host.clientWidth),
-      height: props.height ?? 220,
+      height: HEIGHT,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
@@ -49,7 +51,7 @@ export function Chart(props: { x: number[]; series: ChartSeries[]; title: string
     plot = new uPlot(opts, [props.x.map((t) => t / 1000), ...props.series.map((s) => s.values)], host);
   };
   onMount(() => {
-    const observer = new ResizeObserver(() => plot?.setSize({ width: Math.max(200, host.clientWidth), height: props.height ?? 220 }));
+    const observer = new ResizeObserver(() => plot?.setSize({ width: Math.max(200, host.clientWidth), height: HEIGHT }));
     observer.observe(host);
     onCleanup(() => {
       observer.disconnect();

@@ -1,8 +1,10 @@
 // Copies a text to the clipboard and says so for a moment.
 
 import { createSignal } from "solid-js";
+import { useApp } from "./app-context.tsx";
 
-export function CopyButton(props: { text: string; label: string; copiedLabel: string; testid?: string }) {
+export function CopyButton(props: { text: string; testid?: string }) {
+  const { t } = useApp();
   const [copied, setCopied] = createSignal(false);
   const copy = async () => {
     try {
@@ -20,7 +22,7 @@ export function CopyButton(props: { text: string; label: string; copiedLabel: st
   };
   return (
     <button type="button" class="secondary" onClick={copy} data-testid={props.testid} aria-live="polite">
-      {copied() ? props.copiedLabel : props.label}
+      {copied() ? t("common.copied") : t("common.copy")}
     </button>
   );
 }

@@ -2,10 +2,10 @@
 
 import { Show, type JSX } from "solid-js";
 
-export function Notice(props: { kind: "error" | "warning" | "success" | "info"; children?: JSX.Element; testid?: string; when?: unknown }) {
+export function Notice(props: { kind: "error" | "warning" | "success"; children?: JSX.Element; testid?: string; when?: unknown; class?: string }) {
   return (
     <Show when={props.when === undefined || props.when}>
-      <div class={`notice notice-${props.kind}`} role={props.kind === "error" ? "alert" : "status"} data-testid={props.testid}>
+      <div class={`notice notice-${props.kind}${props.class ? ` ${props.class}` : ""}`} role={props.kind === "error" ? "alert" : "status"} data-testid={props.testid}>
         {props.children}
       </div>
     </Show>

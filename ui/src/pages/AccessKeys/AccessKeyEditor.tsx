@@ -1,7 +1,6 @@
 // The edit drawer of one access key: name, group scope, RPM limit and expiry, with its usage,
 // inline validation errors and the API's error in words. Saving is the page's job.
 
-import { For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import type { AccessKey } from "../../api/access-keys.ts";
 import type { Group } from "../../api/groups.ts";
@@ -27,7 +26,7 @@ export function AccessKeyEditor(props: {
   const [form, setForm] = createStore<AccessKeyForm>(accessKeyToForm(props.accessKey));
   const err = (f: string) => (props.errors[f] ? t(props.errors[f]!.key, props.errors[f]!.params) : undefined);
   return (
-    <Drawer title={t("access.editTitle", { name: props.accessKey.name })} closeLabel={t("common.close")} onClose={() => props.onClose()} testid="access-edit">
+    <Drawer title={t("access.editTitle", { name: props.accessKey.name })} onClose={() => props.onClose()} testid="access-edit">
       <form
         class="form"
         novalidate

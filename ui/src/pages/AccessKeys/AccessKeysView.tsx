@@ -51,15 +51,15 @@ export function AccessKeysView(props: {
       <Notice kind="success" when={props.notice} testid="access-notice">{props.notice}</Notice>
       <Show when={props.secret}>
         {(s) => (
-          <div class="notice notice-success secret-panel" role="status" data-testid="access-secret-panel">
+          <Notice kind="success" class="secret-panel" testid="access-secret-panel">
             <strong>{t("access.secretTitle", { name: s().name })}</strong>
             <p>{t("access.secretOnce")}</p>
             <div class="row">
               <code class="code-inline" data-testid="access-secret">{s().secret}</code>
-              <CopyButton text={s().secret} label={t("common.copy")} copiedLabel={t("common.copied")} testid="access-copy" />
+              <CopyButton text={s().secret} testid="access-copy" />
               <button type="button" class="secondary" onClick={() => props.onDismissSecret()}>{t("access.done")}</button>
             </div>
-          </div>
+          </Notice>
         )}
       </Show>
       <form

@@ -3,7 +3,7 @@
 
 import { For, Show } from "solid-js";
 import type { Group } from "../../api/groups.ts";
-import { RANGES, type Change, type Overview, type Range, type Series } from "../../api/stats.ts";
+import { RANGES, type Change, type Overview, type Range, type Series, type SeriesPoint } from "../../api/stats.ts";
 import { useApp } from "../../components/app-context.tsx";
 import { Chart } from "../../components/Chart.tsx";
 import { Notice } from "../../components/Notice.tsx";
@@ -26,7 +26,7 @@ export function DashboardView(props: {
   const app = useApp();
   const { t } = app;
   const loc = () => app.locale();
-  const cards = (): { id: string; label: MessageKey; change: Change | undefined; format: (v: number | null) => string; trend: boolean; inverse?: boolean }[] => {
+  const cards = (): { id: string; label: MessageKey; change: Change | undefined; format: (v: number | null) => string; trend: boolean }[] => {
     const o = props.overview;
     const num = (v: number | null) => formatNumber(v, loc());
     return [
@@ -40,7 +40,6 @@ export function DashboardView(props: {
       { id: "invalid-keys", label: "dash.invalidKeys", change: o?.invalid_keys, format: num, trend: false },
     ];
   };
-  const x = () => props.series?.items.map((p) => p.t) ?? [];
   return (
     <section>
       <div class="page-head">
@@ -63,14 +62,12 @@ export function DashboardView(props: {
           <button type="button" class="secondary" onClick={() => props.onRefresh()} data-testid="dash-refresh">{t("common.refresh")}</button>
         </div>
       </div>
-      <Show when={props.warnings.length > 0}>
-        <div class="notice notice-warning" role="status" data-testid="dash-warnings">
-          <strong>{t("warning.title")}</strong>
-          <ul>
-            <For each={props.warnings}>{(w) => <li>{t(w.key, w.params)}</li>}</For>
-          </ul>
-        </div>
-      </Show>
+      <Notice kind="warning" when={props.warnings.length > 0} testid="dash-warnings">
+        <strong>{t("warning.title")}</strong>
+        <ul>
+          <For each={props.warnings}>{(w) => <li>{t(w.key, w.params)}</li>}</For>
+        </ul>
+      </Notice>
       <Notice kind="error" when={props.error}>{props.error}</Notice>
       <div class="cards">
         <For each={cards()}>
@@ -88,43 +85,50 @@ export function DashboardView(props: {
         </For>
       </div>
       <div class="charts">
-        <div class="card">
-          <h2>{t("dash.requestsChart")}</h2>
-          <Show when={props.series} fallback={<div class="chart-placeholder" />}>
-            <Chart
-              title={t("dash.requestsChart")}
-              theme={app.theme()}
-              locale={loc()}
-              timeLabel={t("dash.time")}
-              x={x()}
-              testid="chart-requests"
-              formatValue={(v) => formatCompact(v, loc())}
-              series={[
-                { label: t("dash.success"), values: props.series!.items.map((p) => p.successes), colorVar: "--chart-ok" },
-                { label: t("dash.failure"), values: props.series!.items.map((p) => p.failures), colorVar: "--chart-bad" },
-              ]}
-            />
-          </Show>
-        </div>
-        <div class="card">
-          <h2>{t("dash.tokensChart")}</h2>
-          <Show when={props.series} fallback={<div class="chart-placeholder" />}>
-            <Chart
-              title={t("dash.tokensChart")}
-              theme={app.theme()}
-              locale={loc()}
-              timeLabel={t("dash.time")}
-              x={x()}
-              testid="chart-tokens"
-              formatValue={(v) => formatCompact(v, loc())}
-              series={[
-                { label: t("dash.inputTokens"), values: props.series!.items.map((p) => p.input_tokens), colorVar: "--chart-in" },
-                { label: t("dash.outputTokens"), values: props.series!.items.map((p) => p.output_tokens), colorVar: "--chart-out" },
-              ]}
-            />
-          </Show>
-        </div>
+        <ChartCard
+          title="dash.requestsChart"
+          testid="chart-requests"
+          series={props.series}
+          lines={[
+            { label: "dash.success", value: (p) => p.successes, colorVar: "--chart-ok" },
+            { label: "dash.failure", value: (p) => p.failures, colorVar: "--chart-bad" },
+          ]}
+        />
+        <ChartCard
+          title="dash.tokensChart"
+          testid="chart-tokens"
+          series={props.series}
+          lines={[
+            { label: "dash.inputTokens", value: (p) => p.input_tokens, colorVar: "--chart-in" },
+            { label: "dash.outputTokens", value: (p) => p.output_tokens, colorVar: "--chart-out" },
+          ]}
+        />
       </div>
     </section>
+  );
+}
+
+/** One chart card: a placeholder until the series has loaded, then the chart of the given lines. */
+function ChartCard(props: { title: MessageKey; testid: string; series: Series | undefined; lines: { label: MessageKey; value: (p: SeriesPoint) => number; colorVar: string }[] }) {
+  const app = useApp();
+  const { t } = app;
+  return (
+    <div class="card">
+      <h2>{t(props.title)}</h2>
+      <Show when={props.series} fallback={<div class="chart-placeholder" />}>
+        {(series) => (
+          <Chart
+            title={t(props.title)}
+            theme={app.theme()}
+            locale={app.locale()}
+            timeLabel={t("dash.time")}
+            x={series().items.map((p) => p.t)}
+            testid={props.testid}
+            formatValue={(v) => formatCompact(v, app.locale())}
+            series={props.lines.map((l) => ({ label: t(l.label), values: series().items.map(l.value), colorVar: l.colorVar }))}
+          />
+        )}
+      </Show>
+    </div>
   );
 }

@@ -27,6 +27,7 @@ export function DashboardPage() {
     void refetchGroups();
   }, REFRESH_MS);
   onCleanup(() => clearInterval(timer));
+  const groupList = () => (groups.error ? [] : (groups.latest ?? []));
   const error = () => {
     const e = overview.error ?? series.error ?? groups.error;
     return e ? app.describeError(e) : "";
@@ -37,8 +38,8 @@ export function DashboardPage() {
       group={group()}
       overview={overview.error ? undefined : overview.latest}
       series={series.error ? undefined : series.latest}
-      groups={groups.error ? [] : (groups.latest ?? [])}
-      warnings={dashboardWarnings(settings.error ? [] : (settings.latest ?? []), groups.error ? [] : (groups.latest ?? []), session.error ? false : session.latest?.admin_key_weak === true)}
+      groups={groupList()}
+      warnings={dashboardWarnings(settings.error ? [] : (settings.latest ?? []), groupList(), session.error ? false : session.latest?.admin_key_weak === true)}
       error={error()}
       onRange={setRange}
       onGroup={setGroup}

@@ -48,6 +48,8 @@ export function GroupsView(props: GroupsViewProps) {
   const app = useApp();
   const { t } = app;
   const usable = (g: Group) => g.key_counts.active;
+  // A sub-group is a plain group other than the one being edited.
+  const subGroupChoices = (editing: Editing) => props.groups.filter((g) => g.sub_groups.length === 0 && !(editing.kind === "edit" && g.id === editing.id));
   return (
     <section>
       <div class="page-head">
@@ -116,14 +118,13 @@ export function GroupsView(props: GroupsViewProps) {
         {(editing) => (
           <Drawer
             title={editing().kind === "edit" ? t("groups.editTitle") : t("groups.createTitle")}
-            closeLabel={t("common.close")}
             onClose={() => props.onCloseForm()}
             testid="group-form"
             wide
           >
             <GroupForm
               initial={editing().form}
-              groups={props.groups.filter((g) => !(editing().kind === "edit" && g.id === (editing() as { id: number }).id) && g.sub_groups.length === 0)}
+              groups={subGroupChoices(editing())}
               settings={props.settings}
               errors={props.errors}
               formError={props.formError}
@@ -149,11 +150,11 @@ function SnippetsDrawer(props: { group: Group; onClose: () => void }) {
   const model = () => props.group.test_model || "MODEL";
   const code = () => snippet(kind(), location.origin, props.group.name, props.group.channel_type, model());
   return (
-    <Drawer title={t("groups.endpointTitle", { name: props.group.name })} closeLabel={t("common.close")} onClose={props.onClose}>
+    <Drawer title={t("groups.endpointTitle", { name: props.group.name })} onClose={props.onClose}>
       <p class="muted">{t("groups.endpointHelp")}</p>
       <div class="row">
         <code class="code-inline" data-testid="group-endpoint">{endpoint()}</code>
-        <CopyButton text={endpoint()} label={t("common.copy")} copiedLabel={t("common.copied")} />
+        <CopyButton text={endpoint()} />
       </div>
       <div class="tabs" role="tablist">
         <For each={kinds()}>
@@ -165,7 +166,7 @@ function SnippetsDrawer(props: { group: Group; onClose: () => void }) {
         </For>
       </div>
       <pre class="code-block">{code()}</pre>
-      <CopyButton text={code()} label={t("common.copy")} copiedLabel={t("common.copied")} />
+      <CopyButton text={code()} />
     </Drawer>
   );
 }

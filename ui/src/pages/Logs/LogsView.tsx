@@ -11,6 +11,9 @@ import { Notice } from "../../components/Notice.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { formatDateTime, formatDuration, formatNumber } from "../../lib/format.ts";
 
+/** The group a request named and, for an aggregate group, the sub-group that served it. */
+const groupLabel = (l: LogItem) => l.group_name + (l.sub_group_name ? ` → ${l.sub_group_name}` : "");
+
 export function LogsView(props: {
   items: LogItem[];
   loading: boolean;
@@ -91,7 +94,7 @@ export function LogsView(props: {
               {(l) => (
                 <tr class="clickable" tabindex="0" onClick={() => props.onOpen(l.id)} onKeyDown={(e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), props.onOpen(l.id))} data-testid="log-row">
                   <td>{formatDateTime(l.ts, loc())}</td>
-                  <td>{l.group_name}{l.sub_group_name ? ` → ${l.sub_group_name}` : ""}</td>
+                  <td>{groupLabel(l)}</td>
                   <td class="mono small">{l.model ?? "–"}</td>
                   <td><StatusBadge status={l.status < 400 ? "ok" : "fail"} label={String(l.status)} /></td>
                   <td class="num">{formatDuration(l.duration_ms, loc())}</td>
@@ -117,7 +120,7 @@ export function LogsView(props: {
         <button type="button" class="secondary" disabled={!props.hasNext} onClick={() => props.onNext()}>{t("common.next")}</button>
       </div>
       <Show when={props.detail !== null}>
-        <Drawer title={t("logs.detail")} closeLabel={t("common.close")} onClose={() => props.onClose()} testid="log-detail" wide>
+        <Drawer title={t("logs.detail")} onClose={() => props.onClose()} testid="log-detail" wide>
           <Notice kind="error" when={props.detailError}>{props.detailError}</Notice>
           <Show when={props.detail} fallback={<p class="muted">{t("common.loading")}</p>}>
             {(d) => <LogDetailBody log={d()} />}
@@ -136,7 +139,7 @@ function LogDetailBody(props: { log: LogDetail }) {
   const rows = (): [string, string][] => [
     [t("logs.time"), formatDateTime(l().ts, loc())],
     [t("logs.requestId"), l().request_id],
-    [t("logs.group"), l().group_name + (l().sub_group_name ? ` → ${l().sub_group_name}` : "")],
+    [t("logs.group"), groupLabel(l())],
     [t("logs.channel"), l().channel],
     [t("logs.model"), l().model ?? "–"],
     [t("logs.upstreamModel"), l().upstream_model ?? "–"],

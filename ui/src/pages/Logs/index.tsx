@@ -1,7 +1,7 @@
 // Logs: the filter, cursor pages (a stack of cursors for "previous"), the detail drawer's log
 // and the export link. What it shows is LogsView's job.
 
-import { createEffect, createResource, createSignal } from "solid-js";
+import { createMemo, createResource, createSignal } from "solid-js";
 import { listGroups } from "../../api/groups.ts";
 import { exportLogsUrl, getLog, listLogs, type LogFilter } from "../../api/logs.ts";
 import { useApp } from "../../components/app-context.tsx";
@@ -17,14 +17,14 @@ export function LogsPage() {
     () => ({ filter: filter(), cursor: cursors()[cursors().length - 1] }),
     ({ filter: f, cursor }) => listLogs(app.api, f, { cursor, limit: PAGE_SIZE }),
   );
-  const [total, setTotal] = createSignal<{ count: number; capped: boolean } | null>(null);
+  // Only some pages carry the total: keep the last one known.
+  const total = createMemo<{ count: number; capped: boolean } | null>((last) => {
+    const p = page.error ? undefined : page.latest;
+    return p?.total !== undefined ? { count: p.total, capped: Boolean(p.total_capped) } : last;
+  }, null);
   const [groups] = createResource(async () => (await listGroups(app.api)).items);
   const [selected, setSelected] = createSignal<number | null>(null);
   const [detail] = createResource(selected, (id) => getLog(app.api, id));
-  createEffect(() => {
-    const p = page.latest;
-    if (p?.total !== undefined) setTotal({ count: p.total, capped: Boolean(p.total_capped) });
-  });
   return (
     <LogsView
       items={page.error ? [] : (page.latest?.items ?? [])}

@@ -2,7 +2,7 @@
 // bounds, an input fitting its type, inline errors and one save bar.
 
 import { For, Show } from "solid-js";
-import type { Setting } from "../../api/settings.ts";
+import type { Setting, SettingValue } from "../../api/settings.ts";
 import { useApp } from "../../components/app-context.tsx";
 import { Field } from "../../components/Field.tsx";
 import { Notice } from "../../components/Notice.tsx";
@@ -35,7 +35,9 @@ export function SettingsView(props: {
     const extra = [...new Set(props.settings.map((s) => s.category))].filter((c) => !known.includes(c));
     return [...known, ...extra].filter((c) => props.settings.some((s) => s.category === c));
   };
-  const current = (s: Setting) => props.drafts[s.key] ?? (s.type === "boolean" ? (s.value as boolean) : settingToInput(s.value));
+  // A value as its input holds it: a boolean for the switch, text for every other type.
+  const asInput = (s: Setting, value: SettingValue) => (s.type === "boolean" ? (value as boolean) : settingToInput(value));
+  const current = (s: Setting) => props.drafts[s.key] ?? asInput(s, s.value);
   const describe = (s: Setting) => {
     const key = `setting.${s.key}` as MessageKey;
     const text = t(key);
@@ -88,7 +90,7 @@ export function SettingsView(props: {
                         )
                       }
                     </Field>
-                    <button type="button" class="ghost small" onClick={() => props.onReset(s.key, s.type === "boolean" ? (s.default as boolean) : settingToInput(s.default))}>
+                    <button type="button" class="ghost small" onClick={() => props.onReset(s.key, asInput(s, s.default))}>
                       {t("settings.useDefault")}
                     </button>
                   </div>
