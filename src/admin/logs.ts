@@ -3,10 +3,10 @@
 // store/repos/logs.ts. Never loads a whole result set in memory, never returns a whole secret.
 
 import { Elysia, t } from "elysia";
+import { groupIdByRef } from "../store/repos/groups.ts";
 import {
   countLogs,
   getLog,
-  groupIdByRef,
   LOG_ROW_FIELDS,
   queryLogs,
   type LogCursor,
@@ -108,7 +108,7 @@ function parseFilter(query: Omit<LogQueryInput, "cursor" | "limit">, ctx: AdminC
   if (query.from) filter.from = parseTime("from", query.from);
   if (query.to) filter.to = parseTime("to", query.to);
   if (query.group) {
-    const id = groupIdByRef(ctx.sqlite, query.group);
+    const id = groupIdByRef(ctx.db, query.group);
     if (id === null) return null;
     filter.groupId = id;
   }
@@ -133,7 +133,7 @@ function parseFilter(query: Omit<LogQueryInput, "cursor" | "limit">, ctx: AdminC
 }
 
 /** Epoch milliseconds from digits, or from an ISO 8601 date/time. */
-export function parseTime(field: string, value: string): number {
+function parseTime(field: string, value: string): number {
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isSafeInteger(ms)) throw ApiError.invalid(field, `${field} must be epoch milliseconds or an ISO 8601 time`);
   return ms;

@@ -3,10 +3,9 @@
 // sums are exact; windows under a day read request_logs directly. Key counts come from the pool.
 
 import { Elysia, t } from "elysia";
-import { groupIdByRef } from "../store/repos/logs.ts";
+import { countKeysByGroupAt, groupIdByRef } from "../store/repos/groups.ts";
 import {
   HOUR_MS,
-  keyCountsFromDb,
   rollupPending,
   seriesFromHours,
   seriesFromLogs,
@@ -77,7 +76,7 @@ export function createStatsRoutes(ctx: AdminContext) {
         const bucket = parseBucket(query.bucket, range);
         const scope: StatsScope = {};
         if (query.group) {
-          const id = groupIdByRef(ctx.sqlite, query.group);
+          const id = groupIdByRef(ctx.db, query.group);
           if (id === null) throw ApiError.notFound("group", query.group);
           scope.groupId = id;
         }
@@ -132,7 +131,7 @@ function windowOf(range: RangeName, now: number): { from: number; to: number; pr
 
 /** Keys by state over every group: the live pool where it holds the group, else the database. */
 function keyCounts(ctx: AdminContext, now: number): { active: number; cooldown: number; invalid: number } {
-  const fromDb = keyCountsFromDb(ctx.sqlite, now);
+  const fromDb = countKeysByGroupAt(ctx.sqlite, now);
   const groups = ctx.sqlite.query("SELECT id FROM groups").all() as { id: number }[];
   const out = { active: 0, cooldown: 0, invalid: 0 };
   for (const g of groups) {
@@ -156,7 +155,7 @@ function change(value: number | null, previous: number | null): Change {
 }
 
 /** Every bucket of [from, to) in order, zeros where nothing happened. */
-export function fillBuckets(points: StatsPoint[], from: number, to: number, step: number): StatsPoint[] {
+function fillBuckets(points: StatsPoint[], from: number, to: number, step: number): StatsPoint[] {
   const byT = new Map(points.map((p) => [p.t, p]));
   const out: StatsPoint[] = [];
   for (let t = from; t < to; t += step) {

@@ -22,6 +22,15 @@ export function getGroupByName(db: Db, name: string): GroupRow | undefined {
   return db.select().from(groups).where(eq(groups.name, name)).get();
 }
 
+/**
+ * The group a filter names by id (digits, taken as given) or by name (looked up); null when no
+ * group has that name.
+ */
+export function groupIdByRef(db: Db, ref: string): number | null {
+  if (/^\d+$/.test(ref)) return Number(ref);
+  return getGroupByName(db, ref)?.id ?? null;
+}
+
 export function insertGroup(db: Db, values: GroupValues, now: number): GroupRow {
   return db.insert(groups).values({ ...values, createdAt: now, updatedAt: now }).returning().get();
 }
@@ -44,13 +53,30 @@ function addCount(counts: KeyStatusCounts, status: string, n: number): void {
   if (status === "active" || status === "cooldown" || status === "invalid" || status === "disabled") counts[status] += n;
 }
 
+type CountRow = { group_id: number; status: string; n: number };
+
 /** Key counts of every group in one GROUP BY (served by the (group_id, status, id) index). */
 export function countKeysByGroup(sqlite: Database): Map<number, KeyStatusCounts> {
-  const rows = sqlite.query("SELECT group_id, status, count(*) AS n FROM api_keys GROUP BY group_id, status").all() as {
-    group_id: number;
-    status: string;
-    n: number;
-  }[];
+  return countsByGroup(sqlite.query<CountRow, []>("SELECT group_id, status, count(*) AS n FROM api_keys GROUP BY group_id, status").all());
+}
+
+/**
+ * Like countKeysByGroup, but a cooling key whose cooldown has ended by `now` counts as active, as
+ * the live pool counts it (for groups the pool does not hold). Reads cooldown_until, so it walks
+ * the table rather than the index.
+ */
+export function countKeysByGroupAt(sqlite: Database, now: number): Map<number, KeyStatusCounts> {
+  return countsByGroup(
+    sqlite
+      .query<CountRow, [number]>(
+        `SELECT group_id, CASE WHEN status = 'cooldown' AND coalesce(cooldown_until, 0) <= ? THEN 'active' ELSE status END AS status,
+         count(*) AS n FROM api_keys GROUP BY 1, 2`,
+      )
+      .all(now),
+  );
+}
+
+function countsByGroup(rows: readonly CountRow[]): Map<number, KeyStatusCounts> {
   const out = new Map<number, KeyStatusCounts>();
   for (const row of rows) {
     let counts = out.get(row.group_id);

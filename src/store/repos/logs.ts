@@ -149,53 +149,32 @@ export const LOG_ROW_FIELDS = [
 type SqlParam = string | number;
 
 /** The WHERE clause for a filter and an optional cursor (rows strictly after it in (ts, id) desc order). */
-export function logWhere(filter: LogFilter, cursor?: LogCursor): { where: string; params: SqlParam[] } {
+function logWhere(filter: LogFilter, cursor?: LogCursor): { where: string; params: SqlParam[] } {
   const terms: string[] = [];
   const params: SqlParam[] = [];
-  if (filter.from !== undefined) {
-    terms.push("ts >= ?");
-    params.push(filter.from);
-  }
-  if (filter.to !== undefined) {
-    terms.push("ts < ?");
-    params.push(filter.to);
-  }
+  /** Adds `term` with its one parameter, when the filter names a value. */
+  const match = (term: string, value: SqlParam | undefined) => {
+    if (value === undefined) return;
+    terms.push(term);
+    params.push(value);
+  };
+  match("ts >= ?", filter.from);
+  match("ts < ?", filter.to);
   if (cursor) {
     // `ts <= ?` alone is an index range bound; the OR refines it within the cursor's millisecond.
     terms.push("ts <= ? AND (ts < ? OR id < ?)");
     params.push(cursor.ts, cursor.ts, cursor.id);
   }
-  if (filter.groupId !== undefined) {
-    terms.push("group_id = ?");
-    params.push(filter.groupId);
-  }
-  if (filter.model !== undefined) {
-    terms.push("model = ?");
-    params.push(filter.model);
-  }
-  if (filter.status !== undefined) {
-    terms.push("status = ?");
-    params.push(filter.status);
-  }
+  match("group_id = ?", filter.groupId);
+  match("model = ?", filter.model);
+  match("status = ?", filter.status);
   // Literal constants, not parameters: a partial index is usable only when the query repeats its WHERE term.
   if (filter.success === true) terms.push("status < 400");
   if (filter.success === false) terms.push("status >= 400");
-  if (filter.accessKeyId !== undefined) {
-    terms.push("access_key_id = ?");
-    params.push(filter.accessKeyId);
-  }
-  if (filter.keyId !== undefined) {
-    terms.push("key_id = ?");
-    params.push(filter.keyId);
-  }
-  if (filter.minDurationMs !== undefined) {
-    terms.push("duration_ms >= ?");
-    params.push(filter.minDurationMs);
-  }
-  if (filter.q !== undefined && filter.q !== "") {
-    terms.push("error IS NOT NULL AND error LIKE ? ESCAPE '\\'");
-    params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  }
+  match("access_key_id = ?", filter.accessKeyId);
+  match("key_id = ?", filter.keyId);
+  match("duration_ms >= ?", filter.minDurationMs);
+  if (filter.q) match("error IS NOT NULL AND error LIKE ? ESCAPE '\\'", `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   return { where: terms.length ? `WHERE ${terms.join(" AND ")}` : "", params };
 }
 
@@ -248,16 +227,6 @@ export function getLog(sqlite: Database, id: number): LogDetail | null {
     | (RawRow & { request_body: string | null; response_body: string | null })
     | null;
   return raw ? toRow(raw) : null;
-}
-
-/**
- * The group a filter names by id (digits, taken as given) or by name (looked up); null when no
- * group has that name.
- */
-export function groupIdByRef(sqlite: Database, ref: string): number | null {
-  if (/^\d+$/.test(ref)) return Number(ref);
-  const row = sqlite.query("SELECT id FROM groups WHERE name = ?").get(ref) as { id: number } | null;
-  return row?.id ?? null;
 }
 
 /** Deletes up to `batch` of the oldest logs older than `before` (walks the ts index); returns the count. */

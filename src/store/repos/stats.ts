@@ -49,7 +49,7 @@ const UPSERT_SQL = `INSERT INTO hourly_stats (${STAT_COLUMNS}) ${AGGREGATE_SQL.r
   ON CONFLICT (hour, group_id, key_id, model, access_key_id) DO UPDATE SET
   ${ADDITIVE.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`;
 
-export interface RollupChunk {
+interface RollupChunk {
   /** Log rows folded in by this call. */
   rows: number;
   /** True when no newer rows remain. */
@@ -63,7 +63,7 @@ export interface RollupChunk {
  * it started) land in their own hour without re-reading whole hours, and an hour already thinned by
  * log retention is never recomputed from what is left of it. rebuildHours() is the full recompute.
  */
-export function rollupNextChunk(sqlite: Database, maxRows = 50_000): RollupChunk {
+function rollupNextChunk(sqlite: Database, maxRows = 50_000): RollupChunk {
   return sqlite.transaction(() => {
     const last = readWatermark(sqlite);
     const maxRow = sqlite.query("SELECT max(id) AS id FROM request_logs").get() as { id: number | null };
@@ -137,11 +137,11 @@ const TOTALS_COLUMNS =
 const LIVE_COLUMNS =
   "count(*) AS requests, coalesce(sum(status < 400), 0) AS successes, coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens, coalesce(sum(cached_tokens), 0) AS cached_tokens";
 
-function scopeTerms(scope: StatsScope, groupColumn: string): { sql: string; params: (string | number)[] } {
+function scopeTerms(scope: StatsScope): { sql: string; params: (string | number)[] } {
   let sql = "";
   const params: (string | number)[] = [];
   if (scope.groupId !== undefined) {
-    sql += ` AND ${groupColumn} = ?`;
+    sql += " AND group_id = ?";
     params.push(scope.groupId);
   }
   if (scope.model !== undefined) {
@@ -159,36 +159,36 @@ function withFailures<T extends { requests: number; successes: number }>(row: T)
 
 /** Sums of hourly_stats over the hours in [fromHour, toHour). */
 export function sumHours(sqlite: Database, fromHour: number, toHour: number, scope: StatsScope = {}): StatsTotals {
-  const s = scopeTerms(scope, "group_id");
+  const s = scopeTerms(scope);
   const row = sqlite.query(`SELECT ${TOTALS_COLUMNS} FROM hourly_stats WHERE hour >= ? AND hour < ?${s.sql}`).get(fromHour, toHour, ...s.params) as TotalsRow;
   return withFailures(row);
 }
 
 /** Sums straight from request_logs over [from, to) (for windows finer than an hour). */
 export function sumLogs(sqlite: Database, from: number, to: number, scope: StatsScope = {}): StatsTotals {
-  const s = scopeTerms(scope, "group_id");
+  const s = scopeTerms(scope);
   const row = sqlite.query(`SELECT ${LIVE_COLUMNS} FROM request_logs WHERE ts >= ? AND ts < ?${s.sql}`).get(from, to, ...s.params) as TotalsRow;
   return withFailures(row);
 }
 
 /** Non-empty buckets of hourly_stats in [from, to), bucketMs a multiple of an hour (UTC-aligned). */
 export function seriesFromHours(sqlite: Database, from: number, to: number, bucketMs: number, scope: StatsScope = {}): StatsPoint[] {
-  const s = scopeTerms(scope, "group_id");
+  const s = scopeTerms(scope);
   const rows = sqlite
     .query(
       `SELECT (hour / ${bucketMs}) * ${bucketMs} AS t, ${TOTALS_COLUMNS} FROM hourly_stats WHERE hour >= ? AND hour < ?${s.sql} GROUP BY 1 ORDER BY 1`,
     )
     .all(from, to, ...s.params) as (TotalsRow & { t: number })[];
-  return rows.map((r) => pointOf(r));
+  return rows.map(pointOf);
 }
 
 /** Non-empty buckets straight from request_logs in [from, to) (minute buckets for short ranges). */
 export function seriesFromLogs(sqlite: Database, from: number, to: number, bucketMs: number, scope: StatsScope = {}): StatsPoint[] {
-  const s = scopeTerms(scope, "group_id");
+  const s = scopeTerms(scope);
   const rows = sqlite
     .query(`SELECT (ts / ${bucketMs}) * ${bucketMs} AS t, ${LIVE_COLUMNS} FROM request_logs WHERE ts >= ? AND ts < ?${s.sql} GROUP BY 1 ORDER BY 1`)
     .all(from, to, ...s.params) as (TotalsRow & { t: number })[];
-  return rows.map((r) => pointOf(r));
+  return rows.map(pointOf);
 }
 
 function pointOf(r: TotalsRow & { t: number }): StatsPoint {
@@ -200,28 +200,4 @@ function pointOf(r: TotalsRow & { t: number }): StatsPoint {
     input_tokens: r.input_tokens,
     output_tokens: r.output_tokens,
   };
-}
-
-export interface KeyStateCounts {
-  active: number;
-  cooldown: number;
-  invalid: number;
-  disabled: number;
-}
-
-/** Keys per status and group from the database (for groups the live pool cannot answer for). */
-export function keyCountsFromDb(sqlite: Database, now: number): Map<number, KeyStateCounts> {
-  const rows = sqlite
-    .query(
-      `SELECT group_id AS g, CASE WHEN status = 'cooldown' AND coalesce(cooldown_until, 0) <= ? THEN 'active' ELSE status END AS s,
-       count(*) AS n FROM api_keys GROUP BY 1, 2`,
-    )
-    .all(now) as { g: number; s: string; n: number }[];
-  const out = new Map<number, KeyStateCounts>();
-  for (const r of rows) {
-    let c = out.get(r.g);
-    if (!c) out.set(r.g, (c = { active: 0, cooldown: 0, invalid: 0, disabled: 0 }));
-    if (r.s in c) c[r.s as keyof KeyStateCounts] += r.n;
-  }
-  return out;
 }
