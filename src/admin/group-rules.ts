@@ -2,13 +2,11 @@
 // URLs and weights, header rules, per-group setting overrides, and the aggregate (sub-group)
 // constraints. Pure: takes the candidate and the other groups, throws ApiError naming the field.
 
+import { CHANNEL_IDS, isChannelId } from "../channels/index.ts";
 import { validateGroupConfig } from "../config/settings.ts";
-import type { ChannelId } from "../channels/types.ts";
 import type { GroupRow, GroupValues } from "../store/repos/groups.ts";
 import type { HeaderRule, SubGroupRef, Upstream } from "../store/schema.ts";
 import { ApiError } from "./api-error.ts";
-
-export const CHANNEL_TYPES = ["openai", "openai-responses", "anthropic", "gemini"] as const satisfies readonly ChannelId[];
 
 const NAME = /^[a-z0-9_-]{1,100}$/;
 /** RFC 9110 §5.1 field-name token. */
@@ -31,8 +29,8 @@ export function checkGroup(candidate: GroupCandidate, all: readonly GroupRow[]):
   if (all.some((g) => g.name === group.name && g.id !== selfId)) {
     throw ApiError.conflict(`a group named "${group.name}" already exists; pick another name`, "name");
   }
-  if (!(CHANNEL_TYPES as readonly string[]).includes(group.channelType)) {
-    throw ApiError.invalid("channel_type", `channel_type must be one of ${CHANNEL_TYPES.join(", ")}`);
+  if (!isChannelId(group.channelType)) {
+    throw ApiError.invalid("channel_type", `channel_type must be one of ${CHANNEL_IDS.join(", ")}`);
   }
   const subGroups = group.subGroups ?? [];
   checkUpstreams(group.upstreams, subGroups.length > 0);

@@ -3,6 +3,7 @@
 // node reloads the group. Answers groups in snake_case with their key counts by status.
 
 import { Elysia, t } from "elysia";
+import { CHANNEL_IDS } from "../channels/index.ts";
 import type { PoolCounts } from "../pool/types.ts";
 import {
   countKeysByGroup,
@@ -18,7 +19,7 @@ import {
 } from "../store/repos/groups.ts";
 import type { AdminContext } from "./admin-context.ts";
 import { ApiError, throwNotFound } from "./api-error.ts";
-import { CHANNEL_TYPES, checkGroup } from "./group-rules.ts";
+import { checkGroup } from "./group-rules.ts";
 
 const Upstream = t.Object({
   url: t.String({ maxLength: 2048, description: "http:// or https:// base URL" }),
@@ -47,7 +48,7 @@ const groupFields = {
   sort: t.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 }),
 };
 const NameField = t.String({ maxLength: 100, description: "^[a-z0-9_-]{1,100}$; the proxy path is /proxy/<name>" });
-const ChannelField = t.String({ maxLength: 40, description: CHANNEL_TYPES.join(" | ") });
+const ChannelField = t.String({ maxLength: 40, description: CHANNEL_IDS.join(" | ") });
 
 const CreateGroup = t.Composite([t.Object({ name: NameField, channel_type: ChannelField }), t.Partial(t.Object(groupFields))]);
 const PatchGroup = t.Partial(t.Object({ name: NameField, channel_type: ChannelField, ...groupFields }));

@@ -3,13 +3,12 @@
 // Publishes keys-changed after every change; never logs a key.
 
 import { Elysia, t } from "elysia";
-import type { KeyStatus } from "../pool/types.ts";
 import { getGroup } from "../store/repos/groups.ts";
 import { deleteKeys, getKey, importKeys, keyValueBatches, listKeys, restoreKeys, updateKey } from "../store/repos/keys.ts";
+import { KEY_STATUSES, type KeyStatus } from "../store/schema.ts";
 import type { AdminContext } from "./admin-context.ts";
 import { ApiError, throwNotFound } from "./api-error.ts";
 
-const KEY_STATUSES: readonly KeyStatus[] = ["active", "cooldown", "invalid", "disabled"];
 const MAX_KEY_LENGTH = 1000;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 

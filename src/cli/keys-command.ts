@@ -3,9 +3,9 @@
 // Import prints counts only; export is the one place keys are printed, to stdout alone.
 
 import { parseKeyList } from "../admin/keys.ts";
-import type { KeyStatus } from "../pool/types.ts";
 import { getGroupByName } from "../store/repos/groups.ts";
 import { importKeys, keyValueBatches } from "../store/repos/keys.ts";
+import { KEY_STATUSES, type KeyStatus } from "../store/schema.ts";
 import { parseCliArgs, stringFlag } from "./cli-args.ts";
 import { CliError, EXIT_FAILURE } from "./cli-error.ts";
 import { loadCliConfig, openLocalStore, type Env, type LocalStore } from "./local-store.ts";
@@ -23,7 +23,6 @@ poolgate --help); a running poolgate loads the imported keys when restarted.
 Exit codes: 0 done, 1 no such group or database, 2 usage error.
 `;
 
-const STATUSES: readonly KeyStatus[] = ["active", "cooldown", "invalid", "disabled"];
 const CHUNK = 2000;
 
 export async function keysCommand(argv: readonly string[], env: Env, stderr: ProgressStream = process.stderr): Promise<number> {
@@ -52,8 +51,8 @@ export async function keysCommand(argv: readonly string[], env: Env, stderr: Pro
 
   if (args.positionals.length) throw new CliError(`keys export: unexpected argument "${args.positionals[0]}"`);
   const statusText = stringFlag(args, "--status");
-  if (statusText !== undefined && !(STATUSES as readonly string[]).includes(statusText)) {
-    throw new CliError(`keys export: --status must be one of ${STATUSES.join(", ")}`);
+  if (statusText !== undefined && !(KEY_STATUSES as readonly string[]).includes(statusText)) {
+    throw new CliError(`keys export: --status must be one of ${KEY_STATUSES.join(", ")}`);
   }
   return withGroup(config, groupName, (store, groupId) => {
     for (const batch of keyValueBatches(store.sqlite, store.box, groupId, statusText as KeyStatus | undefined)) {

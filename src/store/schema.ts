@@ -45,7 +45,8 @@ export const groups = sqliteTable(
   (t) => [uniqueIndex("groups_name_uq").on(t.name)],
 );
 
-export type KeyStatus = "active" | "cooldown" | "invalid" | "disabled";
+export const KEY_STATUSES = ["active", "cooldown", "invalid", "disabled"] as const;
+export type KeyStatus = (typeof KEY_STATUSES)[number];
 
 /** Keys of a group counted by status (the same shape as pool/ PoolCounts). */
 export interface KeyStatusCounts {
@@ -69,7 +70,7 @@ export const apiKeys = sqliteTable(
     keyHash: text("key_hash").notNull(),
     /** First and last 4 characters, what every listing shows. */
     masked: text("masked").notNull(),
-    status: text("status", { enum: ["active", "cooldown", "invalid", "disabled"] }).$type<KeyStatus>().notNull().default("active"),
+    status: text("status", { enum: KEY_STATUSES }).$type<KeyStatus>().notNull().default("active"),
     reason: text("reason"),
     cooldownUntil: integer("cooldown_until"),
     requests: integer("requests").notNull().default(0),
