@@ -113,8 +113,3 @@ export function createKeyStateWriter(sqlite: Database): (records: readonly KeySt
     if (records.length) writeAll.immediate(records, now);
   };
 }
-
-/** One-off form of createKeyStateWriter (prepares its statement each call). */
-export function saveKeyStates(sqlite: Database, records: readonly KeyStateRow[], now: number): void {
-  createKeyStateWriter(sqlite)(records, now);
-}

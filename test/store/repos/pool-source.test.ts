@@ -11,7 +11,7 @@ import { migrateSqlite } from "../../../src/store/migrate.ts";
 import { openSqlite, type OpenedStore } from "../../../src/store/open.ts";
 import { listAccessKeys } from "../../../src/store/repos/access-keys.ts";
 import { getGroup } from "../../../src/store/repos/groups.ts";
-import { loadGroups, loadKeyRecords, saveKeyStates } from "../../../src/store/repos/pool-source.ts";
+import { createKeyStateWriter, loadGroups, loadKeyRecords } from "../../../src/store/repos/pool-source.ts";
 import { openSecretBox, type SecretBox } from "../../../src/store/secrets.ts";
 
 setDefaultTimeout(30_000);
@@ -68,8 +68,7 @@ describe("pool source", () => {
 
   it("saves states and counters in one go", () => {
     const [a, b] = loadKeyRecords(store.sqlite, box, groupId);
-    saveKeyStates(
-      store.sqlite,
+    createKeyStateWriter(store.sqlite)(
       [
         { ...a!, status: "cooldown", reason: "429", cooldownUntil: 5000, requests: 7, failures: 1, lastUsedAt: 4000 },
         { ...b!, status: "invalid", reason: "401 invalid_api_key", requests: 2, failures: 2, lastUsedAt: 3000 },
