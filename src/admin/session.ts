@@ -18,9 +18,14 @@ export function authenticate(request: Request, ctx: AdminContext): AdminIdentity
   const header = request.headers.get("authorization");
   const bearer = header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
   if (bearer !== undefined && constantTimeEqual(bearer, ctx.authKey)) return { via: "bearer" };
-  const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
-  const session = token ? ctx.sessions.verify(token) : null;
+  const session = sessionOf(request, ctx);
   return session ? { via: "session", session } : null;
+}
+
+/** The valid session the request's cookie names, or null. */
+function sessionOf(request: Request, ctx: AdminContext): VerifiedSession | null {
+  const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
+  return token ? ctx.sessions.verify(token) : null;
 }
 
 function readCookie(header: string | null, name: string): string | undefined {
@@ -79,8 +84,7 @@ export function createSessionRoutes(ctx: AdminContext) {
     .post(
       "/auth/logout",
       ({ request, set }) => {
-        const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
-        const session = token ? ctx.sessions.verify(token) : null;
+        const session = sessionOf(request, ctx);
         if (session) ctx.sessions.revoke(session);
         set.headers["set-cookie"] = cookie(request, "", 0);
         return { authenticated: false };

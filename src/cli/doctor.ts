@@ -72,9 +72,8 @@ export function checkDataDir(config: Config): CheckResult {
   if (!stat.isDirectory()) return { name, level: "fail", detail: `${config.dataDir} is not a folder` };
   for (const file of ["auth.key", "encryption.key"]) {
     const path = join(config.dataDir, file);
-    if (existsSync(path) && statSync(path).mode & 0o077) {
-      return { name, level: "fail", detail: `${path} has mode ${modeText(statSync(path).mode)}; run chmod 600 ${path}` };
-    }
+    const mode = existsSync(path) ? statSync(path).mode : 0;
+    if (mode & 0o077) return { name, level: "fail", detail: `${path} has mode ${modeText(mode)}; run chmod 600 ${path}` };
   }
   if (stat.mode & 0o007) return { name, level: "fail", detail: `${config.dataDir} has mode ${modeText(stat.mode)} (others can read it); run chmod 700 ${config.dataDir}` };
   if (stat.mode & 0o070) return { name, level: "warn", detail: `${config.dataDir} has mode ${modeText(stat.mode)} (its group can read it); 700 is safer` };

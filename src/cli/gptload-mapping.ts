@@ -2,6 +2,7 @@
 // header rules), system settings and proxy keys. Pure: plain rows in, values plus a note for
 // everything it could not map out. Never puts a key value into a note.
 
+import { isPlainObject } from "../admin/group-rules.ts";
 import { SETTINGS_BY_KEY, validateSetting, type SettingValue, type SettingValues } from "../config/settings.ts";
 import type { GroupValues } from "../store/repos/groups.ts";
 import type { HeaderRule, Upstream } from "../store/schema.ts";
@@ -83,7 +84,7 @@ export function splitProxyKeys(text: unknown): string[] {
 }
 
 /** JSON columns arrive as text (SQLite, MySQL) or already parsed (PostgreSQL json). */
-export function jsonOf(value: unknown): unknown {
+function jsonOf(value: unknown): unknown {
   if (typeof value !== "string") return value ?? undefined;
   if (!value.trim()) return undefined;
   try {
@@ -93,7 +94,7 @@ export function jsonOf(value: unknown): unknown {
   }
 }
 
-export function truthy(value: unknown): boolean {
+function truthy(value: unknown): boolean {
   return value === true || value === 1 || value === "1" || value === "true" || value === "t";
 }
 
@@ -121,7 +122,7 @@ export function mapGroup(row: Row): MappedGroup {
 
   const modelRedirect: Record<string, string> = {};
   const rawRedirect = jsonOf(row.model_redirect_rules);
-  if (rawRedirect && typeof rawRedirect === "object" && !Array.isArray(rawRedirect)) {
+  if (isPlainObject(rawRedirect)) {
     for (const [from, to] of Object.entries(rawRedirect)) {
       if (typeof to === "string" && to) modelRedirect[from] = to;
       else notes.push(`group "${name}": model redirect for "${from.slice(0, 60)}" is not a single model name; not mapped`);
@@ -129,7 +130,7 @@ export function mapGroup(row: Row): MappedGroup {
   }
 
   const rawParams = jsonOf(row.param_overrides);
-  const paramOverrides = rawParams && typeof rawParams === "object" && !Array.isArray(rawParams) ? (rawParams as Record<string, unknown>) : {};
+  const paramOverrides = isPlainObject(rawParams) ? rawParams : {};
 
   const headerRules: HeaderRule[] = [];
   const rawRules = jsonOf(row.header_rules);
@@ -140,7 +141,7 @@ export function mapGroup(row: Row): MappedGroup {
   }
 
   const rawConfig = jsonOf(row.config);
-  const config = rawConfig && typeof rawConfig === "object" && !Array.isArray(rawConfig) ? mapSettings(Object.entries(rawConfig), name) : { values: {}, notes: [] };
+  const config = isPlainObject(rawConfig) ? mapSettings(Object.entries(rawConfig), name) : { values: {}, notes: [] };
   notes.push(...config.notes);
 
   const values: GroupValues = {

@@ -95,6 +95,9 @@ function checkKeyEncryption(apiKeys: readonly Row[], decrypt: ((value: string) =
   }
 }
 
+/** GPT-Load group id -> the poolgate group it was imported as (or matched by name). */
+type GroupIds = Map<number, { id: number; name: string; aggregate: boolean }>;
+
 interface RunOptions {
   decrypt: ((value: string) => string | undefined) | undefined;
   now: number;
@@ -118,9 +121,9 @@ function runImport(snapshot: GptLoadSnapshot, store: LocalStore, options: RunOpt
 }
 
 /** Standard groups first, then aggregates (whose members must exist); returns GPT-Load id -> poolgate id. */
-function importGroups(snapshot: GptLoadSnapshot, store: LocalStore, now: number, report: Report): Map<number, { id: number; name: string; aggregate: boolean }> {
+function importGroups(snapshot: GptLoadSnapshot, store: LocalStore, now: number, report: Report): GroupIds {
   const all: GroupRow[] = listGroups(store.db);
-  const ids = new Map<number, { id: number; name: string; aggregate: boolean }>();
+  const ids: GroupIds = new Map();
   const mapped = snapshot.groups.map(mapGroup);
   const ordered = [...mapped.filter((g) => g.kind === "standard"), ...mapped.filter((g) => g.kind === "aggregate"), ...mapped.filter((g) => g.kind === "skipped")];
   for (const group of ordered) {
@@ -154,7 +157,7 @@ function importGroups(snapshot: GptLoadSnapshot, store: LocalStore, now: number,
   return ids;
 }
 
-function resolveSubGroups(snapshot: GptLoadSnapshot, group: { gptLoadId: number; values: { name: string } }, ids: Map<number, { id: number }>, report: Report): SubGroupRef[] {
+function resolveSubGroups(snapshot: GptLoadSnapshot, group: { gptLoadId: number; values: { name: string } }, ids: GroupIds, report: Report): SubGroupRef[] {
   const refs: SubGroupRef[] = [];
   for (const link of snapshot.subGroups.filter((s) => Number(s.group_id) === group.gptLoadId)) {
     const member = ids.get(Number(link.sub_group_id));
@@ -187,7 +190,7 @@ function importSettings(snapshot: GptLoadSnapshot, store: LocalStore, now: numbe
 }
 
 /** Proxy keys become access keys: global ones for every group, a group's ones scoped to it. */
-function importAccessKeys(snapshot: GptLoadSnapshot, store: LocalStore, groupIds: Map<number, { id: number; name: string }>, now: number, report: Report): void {
+function importAccessKeys(snapshot: GptLoadSnapshot, store: LocalStore, groupIds: GroupIds, now: number, report: Report): void {
   const wanted = new Map<string, { global: boolean; groups: Map<number, string> }>();
   const want = (secret: string) => wanted.get(secret) ?? wanted.set(secret, { global: false, groups: new Map() }).get(secret)!;
   for (const secret of splitProxyKeys(snapshot.settings.get("proxy_keys"))) want(secret).global = true;
@@ -235,7 +238,7 @@ function displayPrefixOf(secret: string): string {
   return secret.length >= 20 ? `${secret.slice(0, 4)}…${secret.slice(-4)}` : `…${secret.slice(-2)}`;
 }
 
-function importUpstreamKeys(snapshot: GptLoadSnapshot, store: LocalStore, groupIds: Map<number, { id: number; name: string; aggregate: boolean }>, options: RunOptions, report: Report): void {
+function importUpstreamKeys(snapshot: GptLoadSnapshot, store: LocalStore, groupIds: GroupIds, options: RunOptions, report: Report): void {
   const byGroup = new Map<number, Row[]>();
   for (const row of snapshot.apiKeys) {
     const gid = Number(row.group_id);

@@ -78,14 +78,14 @@ export async function validateKeys(input: ValidateKeysInput): Promise<KeyResult[
   if (base === undefined) throw new Error("the group has no usable upstream URL (http or https, weight above 0)");
   const probe = channel.validationProbe(input.group.testModel);
   const path = input.group.validationEndpoint || probe.path;
-  const url = base.replace(/\/+$/, "") + path;
+  const target: ProbeTarget = { channel, probe, path, url: base.replace(/\/+$/, "") + path };
 
   const results: KeyResult[] = [];
   let next = 0;
   const worker = async () => {
     while (next < input.keys.length && !input.signal?.aborted) {
       const key = input.keys[next++]!;
-      const result = { id: key.id, outcome: await probeKey(channel, probe, url, path, key.value, input) };
+      const result = { id: key.id, outcome: await probeKey(target, key.value, input) };
       results.push(result);
       input.onProgress?.(result);
     }
@@ -95,11 +95,20 @@ export async function validateKeys(input: ValidateKeysInput): Promise<KeyResult[
   return results;
 }
 
-async function probeKey(channel: Channel, probe: ValidationProbe, url: string, path: string, key: string, input: ValidateKeysInput): Promise<ProbeOutcome> {
+/** Where and how every key of one run is probed. */
+interface ProbeTarget {
+  channel: Channel;
+  probe: ValidationProbe;
+  path: string;
+  url: string;
+}
+
+async function probeKey({ channel, probe, path, url }: ProbeTarget, key: string, input: ValidateKeysInput): Promise<ProbeOutcome> {
   const headers = new Headers(channel.defaultHeaders);
   if (probe.body !== undefined) headers.set("content-type", "application/json");
   channel.injectKey(headers, key, path);
-  const timeout = AbortSignal.timeout(input.timeoutMs ?? PROBE_TIMEOUT_MS);
+  const timeoutMs = input.timeoutMs ?? PROBE_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
   const signal = input.signal ? AbortSignal.any([input.signal, timeout]) : timeout;
   try {
     const response = await input.fetch(url, { method: probe.method, headers, body: probe.body, signal, redirect: "manual" });
@@ -124,7 +133,7 @@ async function probeKey(channel: Channel, probe: ValidationProbe, url: string, p
         return { kind: "unknown", reason: redactSecrets(event.reason, key) };
     }
   } catch (err) {
-    if (timeout.aborted) return { kind: "unknown", reason: `no answer within ${input.timeoutMs ?? PROBE_TIMEOUT_MS} ms` };
+    if (timeout.aborted) return { kind: "unknown", reason: `no answer within ${timeoutMs} ms` };
     if (input.signal?.aborted) return { kind: "unknown", reason: "validation stopped" };
     return { kind: "unknown", reason: redactSecrets(`network error: ${err instanceof Error ? err.message : String(err)}`, key) };
   }
