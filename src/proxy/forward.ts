@@ -152,7 +152,7 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, cap: n
 }
 
 /** The first `length` bytes of the chunks in one array; a lone chunk of exactly that length is returned as it is. */
-export function joinChunks(chunks: readonly Uint8Array[], length: number): Uint8Array {
+function joinChunks(chunks: readonly Uint8Array[], length: number): Uint8Array {
   if (chunks.length === 1 && chunks[0]!.byteLength === length) return chunks[0]!;
   const bytes = new Uint8Array(length);
   let at = 0;

@@ -2,7 +2,7 @@
 // x-goog-api-key, ?key=), whether that key may use the group, the native path and query to
 // forward, and the body read once under a size cap. No I/O beyond reading the request itself.
 
-import { joinChunks } from "./forward.ts";
+import { readCapped } from "./forward.ts";
 
 /** An access key as the proxy sees it (app.ts builds these from the store; only a hash is stored). */
 export interface AccessKeyInfo {
@@ -89,20 +89,9 @@ export async function readBody(request: Request, cap: number): Promise<BodyResul
       return bytes.byteLength > cap ? { kind: "too-large", limit: cap } : { kind: "ok", bytes };
     }
   }
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > cap) {
-      reader.cancel().catch(() => {});
-      return { kind: "too-large", limit: cap };
-    }
-    chunks.push(value);
-  }
-  return { kind: "ok", bytes: joinChunks(chunks, total) };
+  // One byte past the cap is enough to know the body is too large; the rest is cancelled unread.
+  const read = await readCapped(request.body, cap + 1);
+  return read.truncated ? { kind: "too-large", limit: cap } : { kind: "ok", bytes: read.bytes };
 }
 
 export function formatBytes(n: number): string {
